@@ -83,6 +83,14 @@ def _corpus(args) -> None:
     print(f"{len(records)} performances of {len({r.piece_id for r in records})} pieces in {args.to} (corpus.jsonl)"
           + (f", {hours:.2f} h of audio" if hours else ""))
 
+
+def _pseudo_label(args) -> None:
+    from pianoeval.pseudo_labels import load_pseudo_labels, pseudo_label_dir
+    out = pseudo_label_dir(args.dir, out=args.out, transcriber=args.transcriber, use_audio=not args.no_audio)
+    table = load_pseudo_labels(out)
+    print(f"{len(table)} segments of {table.performance_id.nunique()} "
+          f"performances → {out}")
+
 # %% ../nbs/cli.ipynb #0486d69b
 def build_parser() -> argparse.ArgumentParser:
     "The `pianoeval` argument parser with all sub-commands."
@@ -126,6 +134,14 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--workers", type=int, default=2, help="rendering processes")
     c.add_argument("--percepiano", default=None, help="PercePiano folder for extra score passages (training pieces)")
     c.set_defaults(run=_corpus)
+
+    pl = sub.add_parser("pseudo-label", help="technical scores from score vs performance → jsonl (resumable)")
+    pl.add_argument("dir", help="a corpus folder (corpus.jsonl) or a MAESTRO subset folder (maestro_subset.csv)")
+    pl.add_argument("--out", default=None, help="output jsonl (default: DIR/maestro_pseudo_labels.jsonl)")
+    pl.add_argument("--transcriber", choices=["fast", "accurate"], default="accurate",
+                    help="for recordings without MIDI: basic-pitch (fast) or transkun (accurate)")
+    pl.add_argument("--no-audio", action="store_true", help="use MIDI evidence only")
+    pl.set_defaults(run=_pseudo_label)
     return p
 
 # %% ../nbs/cli.ipynb #b6b55939
