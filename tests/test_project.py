@@ -97,3 +97,26 @@ def test_docs_processing(tmp_path):
     processed = sorted(p.name for p in (proj / "_proc").glob("*.ipynb"))
     assert processed == notebooks, (processed, notebooks)
     assert (proj / "_proc" / "_quarto.yml").exists()
+
+
+def test_feature_config_matches_library_defaults():
+    "configs/features.yaml documents the data contract; it must say what the code does."
+    import inspect
+    from pianoeval import audio, augment
+    from pianoeval.core import load_config
+    cfg = load_config(ROOT / "configs" / "features.yaml")
+    assert cfg["audio"]["sample_rate"] == audio.SR
+    assert cfg["audio"]["peak_db"] == inspect.signature(audio.normalize_audio).parameters["target_db"].default
+    assert (cfg["cqt"]["n_bins"], cfg["cqt"]["bins_per_octave"], cfg["cqt"]["hop_length"]) == \
+        (audio.N_BINS, audio.BINS_PER_OCTAVE, audio.HOP)
+    assert abs(cfg["cqt"]["fmin_hz"] - audio.FMIN) < 0.01
+    seg = inspect.signature(audio.segment_audio).parameters
+    assert (cfg["segments"]["seconds"], cfg["segments"]["overlap"]) == (seg["seconds"].default, seg["overlap"].default)
+    aug = cfg["augment"]
+    default = lambda cls, name: inspect.signature(cls.__init__).parameters[name].default
+    assert aug["max_transforms"] == default(augment.AugmentChain, "max_transforms")
+    assert aug["pitch_shift_semitones"] == [-default(augment.PitchShift, "max_semitones"), default(augment.PitchShift, "max_semitones")]
+    assert tuple(aug["time_stretch"]) == default(augment.TimeStretch, "rate_range")
+    assert tuple(aug["snr_db"]) == default(augment.AddNoise, "snr_db_range")
+    assert tuple(aug["gain_db"]) == default(augment.Gain, "gain_db_range")
+    assert aug["mp3_kbps"] == [min(augment.MP3_BITRATES), max(augment.MP3_BITRATES)]
