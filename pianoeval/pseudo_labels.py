@@ -25,19 +25,20 @@ from .midi import align_notes, midi_notes, segment_starts
 
 # %% auto #0
 __all__ = ['PSEUDO_DIMS', 'METHOD', 'METHOD_VERSION', 'TEMPO_BANDWIDTH_S', 'TIMING_FREE_MS', 'DYN_RANGE_TARGET', 'DYN_NOISE_FREE',
-           'BLUR_FREE', 'RING_S', 'TONE_HARSH_FREE', 'TRANSCRIPTION_UNRELIABLE', 'TRANSCRIBERS', 'PERCEPIANO_PAIRS',
-           'onset_groups', 'running_quantile', 'local_linear', 'robust_sd', 'score_alignment', 'note_accuracy',
-           'tempo_residuals', 'rhythmic_precision', 'melody_mask', 'velocity_contour', 'dynamics_control',
-           'duration_ratios', 'attack_evidence', 'articulation', 'pedal_spans', 'pedal_blur', 'harmony_changes',
-           'clean_pedal_spans', 'pedaling', 'audio_pedal_spans', 'touch_table', 'audio_attack_levels',
-           'spectral_brightness', 'tone_quality', 'analyse', 'window_scores', 'pseudo_labels', 'transcribe',
-           'performance_inputs', 'pseudo_label_records', 'load_pseudo_labels', 'dir_records', 'pseudo_label_dir',
-           'bench_pseudo_labels', 'tempfile_dir', 'fault_sweep', 'sweep_scores', 'sensitivity_table',
-           'within_passage_rho', 'plot_sweep', 'records_scores', 'transcription_f1', 'percepiano_agreement']
+           'RING_S', 'CLEAR_SHARE', 'CLEAR_MIN_S', 'TONE_HARSH_FREE', 'TRANSCRIPTION_UNRELIABLE', 'TRANSCRIBERS',
+           'PERCEPIANO_PAIRS', 'onset_groups', 'running_quantile', 'local_linear', 'robust_sd', 'score_alignment',
+           'note_accuracy', 'tempo_residuals', 'rhythmic_precision', 'melody_mask', 'velocity_contour',
+           'dynamics_control', 'duration_ratios', 'attack_evidence', 'articulation', 'pedal_spans', 'pedal_blur',
+           'harmony_changes', 'place_changes', 'bridged_changes', 'pedaling', 'audio_pedal_spans', 'touch_table',
+           'audio_attack_levels', 'spectral_brightness', 'tone_quality', 'analyse', 'window_scores', 'pseudo_labels',
+           'transcribe', 'performance_inputs', 'pseudo_label_records', 'load_pseudo_labels', 'dir_records',
+           'pseudo_label_dir', 'bench_pseudo_labels', 'tempfile_dir', 'fault_sweep', 'sweep_scores',
+           'sensitivity_table', 'within_passage_rho', 'plot_sweep', 'records_scores', 'transcription_f1',
+           'percepiano_agreement']
 
 # %% ../nbs/04_pseudo_labels.ipynb #48ca37fc
 PSEUDO_DIMS = ("note_accuracy", "rhythmic_precision", "dynamics_control", "articulation", "pedaling", "tone_quality")
-METHOD, METHOD_VERSION = "pianoeval.pseudo_labels", "1.0"
+METHOD, METHOD_VERSION = "pianoeval.pseudo_labels", "1.1"   # 1.1: pedaling per harmony change
 
 def _na(reason: str) -> dict:
     return {"available": False, "reason": reason}
@@ -241,8 +242,9 @@ def articulation(dr: pd.DataFrame | None, lo=-np.inf, hi=np.inf, attacks: pd.Dat
     return 100 * math.exp(-max(0.0, abs(med) - 0.1) / 0.4), d
 
 # %% ../nbs/04_pseudo_labels.ipynb #c6937e23
-BLUR_FREE = 0.25   # share of foreign ringing pitch classes that passing notes under a clean pedal give
 RING_S = 2.0       # a released note held by the pedal is heard for about this long (s)
+CLEAR_SHARE = 0.4  # the pedal must be lifted within this share of the gap to the neighbouring changes (≥ CLEAR_MIN_S)
+CLEAR_MIN_S = 0.25
 
 def pedal_spans(pedal: pd.DataFrame | None, end_s: float) -> np.ndarray:
     "[k, 2] (down, up) s where CC64 ≥ 64; a pedal still down at the end closes at `end_s`."
@@ -265,9 +267,18 @@ def pedal_blur(perf: pd.DataFrame, spans: np.ndarray, step: float = 0.1) -> pd.D
             rows.append((t, len(R - K) / max(1, len(R | K))))
     return pd.DataFrame(rows, columns=["t", "foreign"])
 
-def harmony_changes(notes: pd.DataFrame, min_jaccard: float = 0.5, max_pcs: int = 6) -> np.ndarray:
-    "Onset times (s) where the harmony changes: a chord (≥ 2 pitch classes) whose pitch classes overlap the current harmony's with Jaccard < `min_jaccard`, or a harmony grown past `max_pcs`."
+def harmony_changes(notes: pd.DataFrame, beats: np.ndarray | None = None, min_jaccard: float = 0.5, max_pcs: int = 6) -> np.ndarray:
+    "Times (s) where the harmony changes. With `beats` (s, same clock as `notes`): beats whose onsets' pitch classes overlap the previous beat's with Jaccard < `min_jaccard`. Without: chords (≥ 2 pitch classes) overlapping the current harmony with Jaccard < `min_jaccard`, or a harmony grown past `max_pcs`."
     on = notes.onset_s.to_numpy(); pcs = notes.pitch.to_numpy() % 12
+    if beats is not None and len(beats) >= 2:
+        edges = np.r_[beats, max(float(notes.offset_s.max()), float(beats[-1])) + 1e-6]
+        out, prev = [], None
+        for b0, b1 in zip(edges[:-1], edges[1:]):
+            cur = set(pcs[(on >= b0 - 1e-6) & (on < b1 - 1e-6)].tolist())
+            if not cur: continue
+            if prev is None or len(cur & prev) / len(cur | prev) < min_jaccard: out.append(float(b0))
+            prev = cur
+        return np.asarray(out)
     ids = onset_groups(on)
     H, out = set(), []
     for g in range(int(ids.max()) + 1 if len(ids) else 0):
@@ -277,37 +288,57 @@ def harmony_changes(notes: pd.DataFrame, min_jaccard: float = 0.5, max_pcs: int 
         else: H |= cur
     return np.asarray(out)
 
-def clean_pedal_spans(changes: np.ndarray, end_s: float, press: float = 0.08, release: float = 0.03) -> np.ndarray:
-    "The textbook pedaling of these harmony changes: down `press` s after each change, up `release` s before the next → [k, 2]."
-    ups = np.r_[changes[1:] - release, end_s]; downs = changes + press
-    keep = ups - downs > 0.05
-    return np.stack([downs[keep], ups[keep]], 1).reshape(-1, 2)
+def place_changes(changes: np.ndarray, al: dict, score: pd.DataFrame, perf: pd.DataFrame, snap_s: float = 0.2) -> np.ndarray:
+    "Score-time harmony changes → performance time via the alignment's time map; changes on a score onset none of whose notes matched are dropped; each is snapped to the nearest performed onset within `snap_s`."
+    ks, kp = al["map"]
+    c = np.round(np.asarray(changes, float), 3)
+    lost = np.isin(c, np.round(score.onset_s.to_numpy(), 3)) & ~np.isin(c, np.round(ks, 3))
+    t = np.interp(c[~lost], ks, kp)
+    on = np.sort(perf.onset_s.to_numpy())
+    if len(on) < 2 or len(t) == 0: return t
+    j = np.clip(np.searchsorted(on, t), 1, len(on) - 1)
+    near = np.where(np.abs(on[j] - t) < np.abs(on[j - 1] - t), on[j], on[j - 1])
+    return np.unique(np.where(np.abs(near - t) <= snap_s, near, t))
+
+def bridged_changes(spans: np.ndarray, changes: np.ndarray, step: float = 0.02) -> np.ndarray:
+    "Per harmony change (sorted, s): True when the pedal stays down from `CLEAR_SHARE` of the way back to the previous change to that share of the way to the next (≥ `CLEAR_MIN_S` each side) → bool [n] (the first change has nothing to clear: False)."
+    out = np.zeros(len(changes), bool)
+    if len(spans) == 0: return out
+    for i in range(1, len(changes)):
+        x = changes[i]; gp = x - changes[i - 1]; gn = changes[i + 1] - x if i + 1 < len(changes) else gp
+        grid = np.arange(x - max(CLEAR_MIN_S, CLEAR_SHARE * gp), x + max(CLEAR_MIN_S, CLEAR_SHARE * gn) + 1e-9, step)
+        out[i] = bool(((spans[:, :1] <= grid[None, :]) & (spans[:, 1:] > grid[None, :])).any(0).all())
+    return out
 
 def _down_share(spans: np.ndarray, a: float, b: float) -> float:
     if len(spans) == 0 or b <= a: return 0.0
     return float(np.clip(np.minimum(spans[:, 1], b) - np.maximum(spans[:, 0], a), 0, None).sum() / (b - a))
 
-def pedaling(perf: pd.DataFrame, spans: np.ndarray, pb: pd.DataFrame, lo=-np.inf, hi=np.inf, source: str = "cc64",
-             pb_clean: pd.DataFrame | None = None) -> tuple:
-    "Pedaling of the window: blur (foreign ringing pitch classes) and dryness (textured seconds without pedal) → (0–100 or None, details)."
+def pedaling(perf: pd.DataFrame, spans: np.ndarray, changes: np.ndarray, lo=-np.inf, hi=np.inf, source: str = "cc64",
+             pb: pd.DataFrame | None = None) -> tuple:
+    "Pedaling of the window: blur (share of harmony changes the pedal bridges) and dryness (share of textured harmony spans without pedal) → (0–100 or None, details)."
     w = perf[(perf.onset_s >= lo) & (perf.onset_s < hi)]
     if len(w) < 4: return None, _na(f"{len(w)} notes in this window (need 4)")
-    a0, b0 = max(lo, float(w.onset_s.min())), min(hi, float(w.onset_s.max()) + 0.5)
+    a0, b0 = max(lo, float(w.onset_s.min())), min(hi, float(w.offset_s.max()))
+    ch = np.sort(np.asarray(changes, float))
+    br = bridged_changes(spans, ch)
+    inw = (ch >= a0) & (ch < b0)
+    n_ch = int(inw[1:].sum())                               # the first change has nothing to clear
+    blur = float(br[inw].sum() / n_ch) if n_ch else 0.0
+    edges = np.unique(np.r_[a0, ch[inw], b0])
+    on, p = w.onset_s.to_numpy(), w.pitch.to_numpy()
     need = dry = 0
-    for a in np.arange(a0, b0, 1.0):
-        f = w[(w.onset_s >= a) & (w.onset_s < a + 1.0)]
-        if len(f) >= 2 and f.pitch.max() - f.pitch.min() >= 12:
-            need += 1; dry += _down_share(spans, a, a + 1.0) < 0.25
-    fw = pb.foreign[(pb.t >= lo) & (pb.t < hi)] if len(pb) else pb.get("foreign", pd.Series(dtype=float))
-    blur = float(fw.mean()) if len(fw) else 0.0
-    base = BLUR_FREE
-    if pb_clean is not None and len(pb_clean):   # what the same notes give under textbook pedaling of their harmony
-        fc = pb_clean.foreign[(pb_clean.t >= lo) & (pb_clean.t < hi)]
-        if len(fc): base = float(fc.mean()) + 0.05
+    for a, b in zip(edges[:-1], edges[1:]):
+        f = (on >= a) & (on < b)
+        if f.sum() >= 2 and p[f].max() - p[f].min() >= 12:
+            need += 1; dry += _down_share(spans, a, b) < 0.25
     dry_share = dry / need if need else 0.0
-    return 100 * (1 - dry_share) ** 1.5 * math.exp(-max(0.0, blur - base) / 0.15), {
-        "available": True, "blur_foreign_share": blur, "blur_free_share": base, "dry_share": dry_share, "pedal_down_share": _down_share(spans, a0, b0),
-        "textured_seconds": need, "pedal_source": source}
+    d = {"available": True, "blur_bridged_share": blur, "n_harmony_changes": n_ch, "dry_share": dry_share,
+         "textured_spans": need, "pedal_down_share": _down_share(spans, a0, b0), "pedal_source": source}
+    if pb is not None and len(pb):
+        fw = pb.foreign[(pb.t >= lo) & (pb.t < hi)]
+        d["ringing_foreign_share"] = float(fw.mean()) if len(fw) else 0.0
+    return 100 * (1 - blur) * (1 - dry_share), d
 
 def audio_pedal_spans(audio: np.ndarray, perf: pd.DataFrame, C: np.ndarray | None = None, frame_rate: float = 44100 / 512,
                       drop: float = 0.7) -> np.ndarray:
@@ -388,8 +419,8 @@ def tone_quality(tt: pd.DataFrame, lo=-np.inf, hi=np.inf, audio_levels: pd.DataF
 TRANSCRIPTION_UNRELIABLE = ("dynamics_control", "articulation", "pedaling", "tone_quality")  # see the audio-path proof
 
 def analyse(perf, pedal=None, score=None, audio: np.ndarray | None = None, align_method: str = "dualdtw",
-            transcribed: bool = False) -> dict:
-    "Per-note evidence of one performance for all six dimensions (note tables; `audio` float32 44.1 kHz mono or None; `transcribed`: notes came from a transcriber)."
+            transcribed: bool = False, beats: np.ndarray | None = None) -> dict:
+    "Per-note evidence of one performance for all six dimensions (note tables; `audio` float32 44.1 kHz mono or None; `transcribed`: notes came from a transcriber; `beats`: the score's beat times, s)."
     perf = midi_notes(perf)
     if len(perf) == 0: raise DataError("the performance has no notes", fix="Pass a performance with notes")
     end = float(perf.offset_s.max())
@@ -411,11 +442,11 @@ def analyse(perf, pedal=None, score=None, audio: np.ndarray | None = None, align
         if audio is not None: spans = audio_pedal_spans(audio, perf, C)
     ctx["spans"], ctx["pedal_source"], ctx["pb"] = spans, src, pedal_blur(perf, spans)
     if ctx["al"] is not None:   # harmony from the score, placed in performance time
-        sn = midi_notes(score); ks, kp = ctx["al"]["map"]
-        changes = np.interp(harmony_changes(sn), ks, kp)
+        sn = midi_notes(score)
+        changes = place_changes(harmony_changes(sn, beats), ctx["al"], sn, perf)
     else:
         changes = harmony_changes(perf)
-    ctx["pb_clean"] = pedal_blur(perf, clean_pedal_spans(changes, end))
+    ctx["changes"] = changes
     return ctx
 
 def window_scores(ctx: dict, lo: float = -np.inf, hi: float = np.inf) -> tuple[dict, dict]:
@@ -425,7 +456,7 @@ def window_scores(ctx: dict, lo: float = -np.inf, hi: float = np.inf) -> tuple[d
            "dynamics_control": dynamics_control(ctx["vc"], lo, hi),
            "articulation": articulation(ctx["dr"], lo, hi, ctx["attacks"]),
            "pedaling": (None, _na("no CC64 in the MIDI and no audio: 'no pedal' and 'pedal not recorded' look the same"))
-                       if ctx["pedal_source"] == "none" else pedaling(ctx["perf"], ctx["spans"], ctx["pb"], lo, hi, ctx["pedal_source"], ctx["pb_clean"]),
+                       if ctx["pedal_source"] == "none" else pedaling(ctx["perf"], ctx["spans"], ctx["changes"], lo, hi, ctx["pedal_source"], ctx["pb"]),
            "tone_quality": tone_quality(ctx["tt"], lo, hi, ctx["audio_levels"])}
     if out["tone_quality"][0] is not None and ctx["brightness"]: out["tone_quality"][1].update(ctx["brightness"])
     if ctx.get("transcribed"):   # velocities, offsets and pedal of today's transcribers do not carry these scores
@@ -436,9 +467,10 @@ def window_scores(ctx: dict, lo: float = -np.inf, hi: float = np.inf) -> tuple[d
             {d: out[d][1] for d in PSEUDO_DIMS})
 
 def pseudo_labels(perf, pedal=None, score=None, audio=None, seconds: float = 10.0, overlap: float = 0.5,
-                  duration: float | None = None, align_method: str = "dualdtw", transcribed: bool = False) -> dict:
+                  duration: float | None = None, align_method: str = "dualdtw", transcribed: bool = False,
+                  beats: np.ndarray | None = None) -> dict:
     "Six scores for the whole performance and for each `seconds`-long window (hop seconds·(1 − overlap)) → {'performance', 'segments'}."
-    ctx = analyse(perf, pedal, score, audio, align_method, transcribed)
+    ctx = analyse(perf, pedal, score, audio, align_method, transcribed, beats)
     if duration is None: duration = max(ctx["end"], len(audio) / 44100 if audio is not None else 0.0)
     labels, details = window_scores(ctx)
     segs = []
@@ -676,7 +708,7 @@ def tempfile_dir(d=None):
 # %% ../nbs/04_pseudo_labels.ipynb #98e54365
 def fault_sweep(n_passages: int = 12, severities=(0.25, 0.5, 0.75, 1.0), dims=PSEUDO_DIMS, seed: int = 0,
                 soundfont=None, audio: bool = True):
-    "Yield dicts (passage, dim, severity, mode, score, notes, pedal, audio): corpus passages played clean, then with each single fault at each severity."
+    "Yield dicts (passage, dim, severity, mode, score, beats, notes, pedal, audio): corpus passages played clean, then with each single fault at each severity."
     from pianoeval import corpus as co
     from pianoeval.audio import render_midi
     items = co.plan_corpus(n_passages * co.VARIANTS_PER_PASSAGE, seed=seed)
@@ -690,7 +722,7 @@ def fault_sweep(n_passages: int = 12, severities=(0.25, 0.5, 0.75, 1.0), dims=PS
                                                 np.random.default_rng([seed, 11, k_p, k]))
             y = render_midi(co.notes_to_midi(notes, pedal), soundfont=soundfont) if audio else None
             yield {"passage": pid, "dim": d if s else "none", "severity": s, "mode": det.get(d, {}).get("mode", ""),
-                   "score": st.notes.assign(velocity=64), "notes": notes, "pedal": pedal, "audio": y}
+                   "score": st.notes.assign(velocity=64), "beats": st.beats, "notes": notes, "pedal": pedal, "audio": y}
 
 def sweep_scores(sweep, transcriber: str | None = None) -> pd.DataFrame:
     "Whole-performance scores of every `fault_sweep` item (from its MIDI, or from its audio via `transcriber`) → DataFrame (passage, dim, severity, mode, six scores, cpu_s)."
@@ -698,7 +730,7 @@ def sweep_scores(sweep, transcriber: str | None = None) -> pd.DataFrame:
     for it in sweep:
         c0 = time.process_time()
         notes, pedal = transcribe(it["audio"], transcriber) if transcriber else (it["notes"], it["pedal"])
-        ctx = analyse(notes, pedal, it["score"], it["audio"])
+        ctx = analyse(notes, pedal, it["score"], it["audio"], beats=it.get("beats"))
         lab, _ = window_scores(ctx)
         rows.append({k: it[k] for k in ("passage", "dim", "severity", "mode")} | lab |
                     {"cpu_s": time.process_time() - c0, "seconds": float(it["notes"].offset_s.max())})
