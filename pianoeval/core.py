@@ -14,7 +14,7 @@ from pathlib import Path
 # %% auto #0
 __all__ = ['PianoEvalError', 'AudioError', 'MidiError', 'AlignmentError', 'DataError', 'DownloadError', 'ConfigError',
            'DependencyError', 'PianoEvalWarning', 'atomic_write', 'file_sha256', 'check_file', 'load_config',
-           'cache_root']
+           'cache_root', 'require']
 
 # %% ../nbs/core.ipynb #de8fc9b7
 class PianoEvalError(Exception):
@@ -122,3 +122,14 @@ def cache_root() -> Path:
     if os.environ.get("PIANOEVAL_CACHE"):
         return Path(os.environ["PIANOEVAL_CACHE"]).expanduser()
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home()/".cache").expanduser()/"pianoeval"
+
+# %% ../nbs/core.ipynb #d475a653
+def require(module: str, pip_spec: str | None = None):
+    "Import and return `module`; if it is missing raise DependencyError naming `pip install <pip_spec>`."
+    import importlib
+    try:
+        return importlib.import_module(module)
+    except ImportError as e:
+        spec = pip_spec or module.split(".")[0]
+        raise DependencyError(f"the package providing `{module}` is not installed",
+                              fix=f"pip install '{spec}'") from e

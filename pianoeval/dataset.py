@@ -502,11 +502,8 @@ def _make_augment(spec, cache_dir=None):
 
 def _datamodule_class():
     "Define `PerformanceDataModule` (a `lightning.LightningDataModule`) on first use; Lightning takes seconds to import."
-    try:
-        import lightning as L
-    except ImportError as e:
-        from pianoeval.core import DependencyError
-        raise DependencyError("Lightning is not installed", fix="pip install 'lightning>=2.4'") from e
+    from pianoeval.core import require
+    L = require("lightning", "lightning>=2.4")
 
     class PerformanceDataModule(L.LightningDataModule):
         "Train/val/test `PerformanceDataset`s split by piece, with a padding collate and worker settings for the machine."

@@ -216,10 +216,8 @@ def trainer_defaults() -> dict:
 # %% ../nbs/08_model.ipynb #c8f61e0e
 def _lightning_class():
     "Define `PianoEvalLightning` (a `lightning.LightningModule`) on first use; Lightning takes ≈ 7 s to import."
-    try:
-        import lightning as L
-    except ImportError as e:
-        raise DependencyError("Lightning is not installed", fix="pip install 'lightning>=2.4'") from e
+    from pianoeval.core import require
+    L = require("lightning", "lightning>=2.4")
     class PianoEvalLightning(L.LightningModule):
         "LightningModule: multi-task loss, AdamW with backbone/head groups, warm-up + cosine, per-dimension metrics."
         def __init__(self, model_config: dict | None = None, lr_backbone: float = 1e-5, lr_head: float = 3e-4,
