@@ -14,8 +14,7 @@ missing = [k for k in required if k not in cfg]
 if missing:
     raise SystemExit(f"settings.ini lacks {missing}: add them under [DEFAULT].")
 
-licenses = {"apache2": ("Apache Software License 2.0", "OSI Approved :: Apache Software License")}
-lic_name, lic_classifier = licenses[cfg["license"]]
+spdx_licenses = {"apache2": "Apache-2.0"}  # an SPDX expression; licence classifiers are deprecated
 statuses = ["1 - Planning", "2 - Pre-Alpha", "3 - Alpha", "4 - Beta", "5 - Production/Stable", "6 - Mature", "7 - Inactive"]
 py_versions = "3.10 3.11 3.12 3.13".split()
 min_python = cfg["min_python"]
@@ -30,12 +29,11 @@ setuptools.setup(
     url=cfg["git_url"],
     author=cfg["author"],
     author_email=cfg["author_email"],
-    license=lic_name,
+    license=spdx_licenses[cfg["license"]],
     keywords=cfg["keywords"],
     classifiers=[
         "Development Status :: " + statuses[int(cfg["status"]) - 1],
         "Intended Audience :: Science/Research",
-        "License :: " + lic_classifier,
         "Natural Language :: English",
         "Topic :: Multimedia :: Sound/Audio :: Analysis",
     ] + ["Programming Language :: Python :: " + v for v in py_versions[py_versions.index(min_python):]],
