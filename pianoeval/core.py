@@ -14,7 +14,7 @@ from pathlib import Path
 # %% auto #0
 __all__ = ['PianoEvalError', 'AudioError', 'MidiError', 'AlignmentError', 'DataError', 'DownloadError', 'ConfigError',
            'DependencyError', 'PianoEvalWarning', 'atomic_write', 'file_sha256', 'check_file', 'load_config',
-           'cache_root', 'require']
+           'cache_root', 'require', 'lazy_attributes']
 
 # %% ../nbs/core.ipynb #de8fc9b7
 class PianoEvalError(Exception):
@@ -133,3 +133,15 @@ def require(module: str, pip_spec: str | None = None):
         spec = pip_spec or module.split(".")[0]
         raise DependencyError(f"the package providing `{module}` is not installed",
                               fix=f"pip install '{spec}'") from e
+
+# %% ../nbs/core.ipynb #7f836216
+def lazy_attributes(module: str, **factories):
+    "A PEP 562 module `__getattr__` that builds each named attribute with its factory on first access and keeps it."
+    import sys
+    def __getattr__(name):
+        if name in factories:
+            value = factories[name]()
+            setattr(sys.modules[module], name, value)
+            return value
+        raise AttributeError(f"module {module!r} has no attribute {name!r}")
+    return __getattr__

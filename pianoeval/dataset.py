@@ -19,7 +19,7 @@ from fastcore.basics import patch
 
 from .audio import (BINS_PER_OCTAVE, FMIN, HOP, LOG_SCALE, N_BINS, SR, CQTStats, FeatureCache, cqt, load_audio,
                              render_midi)
-from .core import AudioError, ConfigError, DataError, PianoEvalError, PianoEvalWarning, check_file
+from .core import AudioError, ConfigError, DataError, PianoEvalError, PianoEvalWarning, check_file, lazy_attributes
 from .data import DIMENSIONS, SPLITS, Performance, check_dims, load_records, split_by_piece
 from .midi import load_midi, midi_notes, note_extras, octuple_tokens, pad_tokens, sustain_events
 
@@ -554,11 +554,7 @@ def _datamodule_class():
     PerformanceDataModule.__module__, PerformanceDataModule.__qualname__ = "pianoeval.dataset", "PerformanceDataModule"
     return PerformanceDataModule
 
-def __getattr__(name):                       # PEP 562: `from pianoeval.dataset import PerformanceDataModule`
-    if name == "PerformanceDataModule":
-        globals()[name] = cls = _datamodule_class()
-        return cls
-    raise AttributeError(f"module 'pianoeval.dataset' has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, PerformanceDataModule=_datamodule_class)  # PEP 562: `from pianoeval.dataset import PerformanceDataModule`
 
 # %% ../nbs/05_dataset.ipynb #84968242
 def bench_dataset(n_pieces: int = 2, per_piece: int = 2, seconds: float = 20.0, n_items: int | None = None,

@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .core import ConfigError, DataError, DependencyError
+from .core import ConfigError, DataError, lazy_attributes
 from .encoders import (CQTEncoder, MERTEncoder, MIDIEncoder, load_module, save_module)
 from .fusion import AttentionPoolAggregator, CrossModalFusion
 
@@ -293,11 +293,7 @@ def _lightning_class():
     PianoEvalLightning.__module__, PianoEvalLightning.__qualname__ = "pianoeval.model", "PianoEvalLightning"
     return PianoEvalLightning
 
-def __getattr__(name):                                  # PEP 562: `from pianoeval.model import PianoEvalLightning`
-    if name == "PianoEvalLightning":
-        globals()[name] = cls = _lightning_class()
-        return cls
-    raise AttributeError(f"module 'pianoeval.model' has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, PianoEvalLightning=_lightning_class)  # PEP 562: `from pianoeval.model import PianoEvalLightning`
 
 # %% ../nbs/08_model.ipynb #ac769876
 def _rss_bytes() -> int:
