@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib
 import importlib.util
 import json
 import os
@@ -19,7 +18,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .core import (AudioError, ConfigError, DependencyError, MidiError, PianoEvalWarning, atomic_write,
-                            check_file, file_sha256)
+                            check_file, file_sha256, require)
 
 # %% auto #0
 __all__ = ['SR', 'HOP', 'N_BINS', 'BINS_PER_OCTAVE', 'FMIN', 'LOG_SCALE', 'SILENCE_PEAK', 'load_audio', 'normalize_audio',
@@ -196,10 +195,7 @@ def _nnaudio_layer(device="cpu", variant: str = "1992v2", package: str = "nnAudi
     key = (str(torch.device(device)), variant, package, SR, HOP, N_BINS, BINS_PER_OCTAVE, FMIN)
     if key not in _LAYERS:
         if package == "nnAudio2": os.environ.setdefault("NNAUDIO_DISABLE_CITATION_REMINDER", "1")
-        try:
-            features = importlib.import_module(f"{package}.features")
-        except ImportError as e:
-            raise DependencyError(f"{package} is not installed", fix=f"`pip install {package.lower()}`") from e
+        features = require(f"{package}.features", package.lower())
         cls = {"1992v2": features.CQT1992v2, "2010v2": features.CQT2010v2}[variant]
         layer = cls(sr=SR, hop_length=HOP, fmin=FMIN, n_bins=N_BINS, bins_per_octave=BINS_PER_OCTAVE,
                     pad_mode="constant", output_format="Magnitude", verbose=False)
