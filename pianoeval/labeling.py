@@ -802,9 +802,17 @@ def export_csv(df, path) -> Path:
     with atomic_write(path, "w") as f: df.to_csv(f, index=False)
     return Path(path)
 
+def _first_round(df):
+    "The round-0 (not re-test), not-skipped rows of an annotations table: what exports and statistics use."
+    return df[(df["round"] == 0) & ~df["skipped"].astype(bool)]
+
+def _by_labeler(lab, dim):
+    "Segments × annotators table of `dim` scores (mean if a labeler rated a segment twice)."
+    return lab.pivot_table(index="segment_id", columns="annotator", values=dim, aggfunc="mean")
+
 def export_expert_labels(df, path, dims=SEED10) -> int:
     "Write `expert_labels.jsonl` (one object per segment, round-0 means over annotators) at `path` → lines written."
-    lab = df[(df["round"] == 0) & ~df["skipped"].astype(bool)]
+    lab = _first_round(df)
     lines = []
     for sid, g in lab.groupby("segment_id", sort=True):
         first = g.iloc[0]
@@ -853,10 +861,10 @@ def krippendorff_alpha(x) -> float:
 def agreement(df, dims=SEED10):
     "Per dimension: ICC(2,1) over segments every labeler rated, Krippendorff's α (interval) over all → DataFrame."
     import pandas as pd
-    lab = df[(df["round"] == 0) & ~df["skipped"].astype(bool)]
+    lab = _first_round(df)
     out = []
     for d in dims:
-        wide = lab.pivot_table(index="segment_id", columns="annotator", values=d, aggfunc="mean")
+        wide = _by_labeler(lab, d)
         full = wide.dropna()
         icc = icc_2_1(full.to_numpy()) if full.shape[0] >= 2 and full.shape[1] >= 2 else float("nan")
         out.append(dict(dimension=d, n_segments=int(full.shape[0]), n_labelers=int(wide.shape[1]), icc_2_1=icc,
@@ -884,10 +892,10 @@ def retest_correlation(df, dims=SEED10):
 def labeler_bias(df, dims=SEED10):
     "Per labeler and dimension: mean and 95 % CI half-width of (score − mean of the others on that segment)."
     import pandas as pd
-    lab = df[(df["round"] == 0) & ~df["skipped"].astype(bool)]
+    lab = _first_round(df)
     out = []
     for d in dims:
-        wide = lab.pivot_table(index="segment_id", columns="annotator", values=d, aggfunc="mean")
+        wide = _by_labeler(lab, d)
         for ann in wide.columns:
             others = wide.drop(columns=ann).mean(axis=1)
             diff = (wide[ann] - others).dropna().to_numpy()
