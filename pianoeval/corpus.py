@@ -601,7 +601,7 @@ def _build_item(item: dict, out_dir: str, soundfont, min_seconds: float) -> dict
     j = int(item["id"].rsplit("_v", 1)[1])
     notes, pedal, details = apply_faults(notes, pedal, item["faults"], np.random.default_rng([seed, p, 3, j]))
     if not paths["score"].exists():
-        _write_midi(notes_to_midi(st.notes.assign(velocity=64)), paths["score"])
+        _write_midi(notes_to_midi(st.notes), paths["score"])
     pm = notes_to_midi(notes, pedal)
     _write_midi(pm, paths["midi"])
     y = render_midi(pm, soundfont=soundfont, sr=SR)
@@ -613,7 +613,8 @@ def _build_item(item: dict, out_dir: str, soundfont, min_seconds: float) -> dict
         midi_path=str(paths["midi"]), score_path=str(paths["score"]), labels={}, label_std={},
         faults=dict(item["faults"]), split=None, player="pianoeval-humanised",
         extra=_jsonable({"score_source": item["ref"]["source"], "score_ref": item["ref"]["ref"],
-                         "passage_id": item["passage_id"], "passage_span_s": item["span"], "repeats": item["repeats"],
+                         "passage_id": item["passage_id"], "passage_span_s": item["span"],
+                         "score_beats_s": [round(float(b), 4) for b in st.beats], "repeats": item["repeats"],
                          "variant": item["variant"], "reference_id": item["passage_id"] + "_v0",
                          "seed": item["seed"], "duration_s": len(y) / SR, "n_notes": len(notes),
                          "soundfont": Path(soundfont).name if soundfont else "TimGM6mb.sf2",

@@ -25,20 +25,20 @@ from .midi import align_notes, midi_notes, segment_starts
 
 # %% auto #0
 __all__ = ['PSEUDO_DIMS', 'METHOD', 'METHOD_VERSION', 'TEMPO_BANDWIDTH_S', 'TIMING_FREE_MS', 'DYN_RANGE_TARGET', 'DYN_NOISE_FREE',
-           'RING_S', 'CLEAR_SHARE', 'CLEAR_MIN_S', 'TONE_HARSH_FREE', 'TRANSCRIPTION_UNRELIABLE', 'TRANSCRIBERS',
-           'PERCEPIANO_PAIRS', 'onset_groups', 'running_quantile', 'local_linear', 'robust_sd', 'score_alignment',
-           'note_accuracy', 'tempo_residuals', 'rhythmic_precision', 'melody_mask', 'velocity_contour',
-           'dynamics_control', 'duration_ratios', 'attack_evidence', 'articulation', 'pedal_spans', 'pedal_blur',
-           'harmony_changes', 'place_changes', 'bridged_changes', 'pedaling', 'audio_pedal_spans', 'touch_table',
-           'audio_attack_levels', 'spectral_brightness', 'tone_quality', 'analyse', 'window_scores', 'pseudo_labels',
-           'transcribe', 'performance_inputs', 'pseudo_label_records', 'load_pseudo_labels', 'dir_records',
-           'pseudo_label_dir', 'bench_pseudo_labels', 'tempfile_dir', 'fault_sweep', 'sweep_scores',
-           'sensitivity_table', 'within_passage_rho', 'plot_sweep', 'records_scores', 'transcription_f1',
-           'percepiano_agreement']
+           'DYN_WRITTEN_MIN', 'DYN_RESPONSE_TARGET', 'RING_S', 'CLEAR_SHARE', 'CLEAR_MIN_S', 'TONE_HARSH_FREE',
+           'TRANSCRIPTION_UNRELIABLE', 'TRANSCRIBERS', 'PERCEPIANO_PAIRS', 'onset_groups', 'running_quantile',
+           'local_linear', 'robust_sd', 'score_alignment', 'note_accuracy', 'tempo_residuals', 'rhythmic_precision',
+           'melody_mask', 'written_velocity', 'velocity_contour', 'dynamics_control', 'duration_ratios',
+           'attack_evidence', 'articulation', 'pedal_spans', 'pedal_blur', 'harmony_changes', 'place_changes',
+           'bridged_changes', 'pedaling', 'audio_pedal_spans', 'touch_table', 'audio_attack_levels',
+           'spectral_brightness', 'tone_quality', 'analyse', 'window_scores', 'pseudo_labels', 'transcribe',
+           'performance_inputs', 'pseudo_label_records', 'load_pseudo_labels', 'dir_records', 'pseudo_label_dir',
+           'bench_pseudo_labels', 'tempfile_dir', 'fault_sweep', 'sweep_scores', 'sensitivity_table',
+           'within_passage_rho', 'plot_sweep', 'records_scores', 'transcription_f1', 'percepiano_agreement']
 
 # %% ../nbs/04_pseudo_labels.ipynb #48ca37fc
 PSEUDO_DIMS = ("note_accuracy", "rhythmic_precision", "dynamics_control", "articulation", "pedaling", "tone_quality")
-METHOD, METHOD_VERSION = "pianoeval.pseudo_labels", "1.1"   # 1.1: pedaling per harmony change
+METHOD, METHOD_VERSION = "pianoeval.pseudo_labels", "1.2"   # 1.1: pedaling per harmony change; 1.2: dynamics against the written dynamics
 
 def _na(reason: str) -> dict:
     return {"available": False, "reason": reason}
@@ -89,13 +89,14 @@ def _time_map(s_on, p_on):
     return df.index.to_numpy(float), np.maximum.accumulate(df.to_numpy(float))
 
 def score_alignment(score, perf, method: str = "dualdtw") -> dict:
-    "Align score and performance note tables → dict: `matched` (s_on, s_off, p_on, p_off, pitch, velocity), `missing`/`extra` (t, pitch), counts, time map."
+    "Align score and performance note tables → dict: `matched` (s_on, s_off, p_on, p_off, pitch, velocity, written velocity `s_velocity`, `p_index` into `midi_notes(perf)`), `missing`/`extra` (t, pitch), counts, time map."
     s, p = midi_notes(score), midi_notes(perf)
     al = align_notes(s, p, method)
     m = al.matches
     matched = pd.DataFrame({"s_on": s.onset_s.to_numpy()[m[:, 0]], "s_off": s.offset_s.to_numpy()[m[:, 0]],
                             "p_on": p.onset_s.to_numpy()[m[:, 1]], "p_off": p.offset_s.to_numpy()[m[:, 1]],
-                            "pitch": p.pitch.to_numpy()[m[:, 1]], "velocity": p.velocity.to_numpy()[m[:, 1]]})
+                            "pitch": p.pitch.to_numpy()[m[:, 1]], "velocity": p.velocity.to_numpy()[m[:, 1]],
+                            "s_velocity": s.velocity.to_numpy()[m[:, 0]], "p_index": m[:, 1]})
     matched = matched.sort_values(["s_on", "p_on"]).reset_index(drop=True)
     if len(matched) < 2:
         raise AlignmentError(f"only {len(matched)} of {len(s)} score notes matched a performed note",
@@ -175,8 +176,10 @@ def rhythmic_precision(tr: pd.DataFrame | None, perf: pd.DataFrame, lo=-np.inf, 
         "tempo_factor_range": [float(w.slope.min()), float(w.slope.max())]}
 
 # %% ../nbs/04_pseudo_labels.ipynb #e036ac34
-DYN_RANGE_TARGET = 16.0   # velocity units of contour range (p90 − p10) that count as "the range used"
-DYN_NOISE_FREE = 4.5      # velocity units of note-to-note scatter that any human touch has
+DYN_RANGE_TARGET = 14.0      # velocity units of contour range (p90 − p10) that count as a shaped line
+DYN_NOISE_FREE = 4.5         # velocity units of note-to-note scatter that any human touch has
+DYN_WRITTEN_MIN = 10.0       # written velocity range (p90 − p10) from which the score asks for contrasts
+DYN_RESPONSE_TARGET = 0.45   # performed per written velocity unit that counts as realising the written dynamics
 
 def melody_mask(perf: pd.DataFrame, lead: float = 0.07) -> np.ndarray:
     "True for notes that are the highest of the notes struck within ±`lead` s of them (their chord, however spread) → bool [n]."
@@ -184,30 +187,54 @@ def melody_mask(perf: pd.DataFrame, lead: float = 0.07) -> np.ndarray:
     lo = np.searchsorted(on, on - lead); hi = np.searchsorted(on, on + lead, "right")
     return np.array([p[i] >= p[a:b].max() for i, a, b in zip(range(len(on)), lo, hi)], bool)
 
-def velocity_contour(perf: pd.DataFrame, half_window: float = 1.0) -> pd.DataFrame:
-    "Per note: t, velocity v, melody flag `top`, chord id, melody `contour` (running p40 ±`half_window` s) and residual."
+def written_velocity(al: dict | None, n: int) -> np.ndarray | None:
+    "Per performed note (of `midi_notes(perf)`, `n` of them): the velocity its matched score note is written with, NaN for extra notes → [n] or None."
+    if al is None: return None
+    w = np.full(n, np.nan)
+    w[al["matched"].p_index.to_numpy()] = al["matched"].s_velocity.to_numpy(float)
+    return w
+
+def velocity_contour(perf: pd.DataFrame, half_window: float = 1.0, written: np.ndarray | None = None) -> pd.DataFrame:
+    "Per note: t, velocity v, written velocity (NaN without a score), melody flag `top`, chord id, melody `contour` (running p40 ±`half_window` s) and residual."
     t, v = perf.onset_s.to_numpy(), perf.velocity.to_numpy(float)
     top = melody_mask(perf)
     c = np.full(len(t), np.nan)
     if top.any():
         c[top] = running_quantile(t[top], v[top], half_window, q=40.0)
         c[~top] = np.interp(t[~top], t[top], c[top])
-    return pd.DataFrame({"t": t, "v": v, "top": top, "chord": onset_groups(t), "contour": c, "residual": v - c})
+    w = np.full(len(t), np.nan) if written is None else np.asarray(written, float)
+    return pd.DataFrame({"t": t, "v": v, "written": w, "top": top, "chord": onset_groups(t), "contour": c, "residual": v - c})
+
+def _written_response(m: pd.DataFrame) -> tuple[float, float, np.ndarray]:
+    "Melody notes of a window → (written range, slope β of performed on written velocity, written part β·(x − mean)) — (0, nan, 0) without a score."
+    x = m.written.to_numpy(float); ok = np.isfinite(x)
+    if ok.sum() < 6: return 0.0, np.nan, np.zeros(len(m))
+    x = np.where(ok, x, np.interp(m.t.to_numpy(), m.t.to_numpy()[ok], x[ok]))   # extra notes: the written level around them
+    x = x - x.mean()
+    if x @ x < 1e-9: return 0.0, np.nan, np.zeros(len(m))
+    beta = float((x @ (m.v.to_numpy() - m.v.mean())) / (x @ x))
+    return float(np.percentile(x, 90) - np.percentile(x, 10)), beta, float(np.clip(beta, 0, 1.5)) * x
 
 def dynamics_control(vc: pd.DataFrame, lo=-np.inf, hi=np.inf, voices=None) -> tuple:
-    "Dynamics of the window: range of the melody's velocity contour and its note-to-note scatter → (0–100 or None, details)."
+    "Dynamics of the window: range of the melody's contour, its response to the written dynamics and its note-to-note scatter → (0–100 or None, details)."
     w = vc[(vc.t >= lo) & (vc.t < hi)]
     m = w[w.top]
     if len(m) < 6: return None, _na(f"{len(m)} melody notes in this window (need 6)")
     rng_ = float(np.percentile(m.contour, 90) - np.percentile(m.contour, 10))
-    r = m.residual.to_numpy()
+    written_rng, beta, written_part = _written_response(m)
+    adj = m.v.to_numpy() - written_part
+    r = adj - running_quantile(m.t.to_numpy(), adj, 1.0, q=40.0)
     scatter = float((np.percentile(r, 40) - np.percentile(r, 10)) / 1.028)   # Gaussian σ from the quiet side
+    shaping = min(1.0, rng_ / DYN_RANGE_TARGET)
+    asks = written_rng >= DYN_WRITTEN_MIN
+    if asks: shaping = (shaping + min(1.0, max(beta, 0.0) / DYN_RESPONSE_TARGET)) / 2
     poly = w[w.chord.map(w.chord.value_counts()) > 1]
     lead = float(poly[poly.top].v.mean() - poly[~poly.top].v.mean()) if poly.top.any() and (~poly.top).any() else None
     d = {"available": True, "contour_range_vel": rng_, "scatter_vel": scatter, "velocity_mean": float(w.v.mean()),
+         "written_range_vel": written_rng, "written_response": beta if asks else None,
          "melody_lead_vel": lead, "n_melody_notes": len(m)}
     if voices is not None: d["voice_mean_vel"] = voices
-    return 100 * min(1.0, rng_ / DYN_RANGE_TARGET) ** 1.5 * math.exp(-max(0.0, scatter - DYN_NOISE_FREE) / 10.0), d
+    return 100 * shaping ** 1.5 * math.exp(-max(0.0, scatter - DYN_NOISE_FREE) / 10.0), d
 
 # %% ../nbs/04_pseudo_labels.ipynb #b497fdc3
 def duration_ratios(al: dict, tr: pd.DataFrame) -> pd.DataFrame:
@@ -362,12 +389,17 @@ def audio_pedal_spans(audio: np.ndarray, perf: pd.DataFrame, C: np.ndarray | Non
 TONE_HARSH_FREE = 0.02   # share of attacks beyond 2.5 scatter units that even touch produces by chance
 
 def touch_table(vc: pd.DataFrame) -> pd.DataFrame:
-    "`velocity_contour` table + `touch_residual`: velocity minus the local median (±1 s) of the notes of the same role (melody / others)."
+    "`velocity_contour` table + `v_touch` (velocity less the written part β·(written − mean) when a score is known) + `touch_residual`: `v_touch` minus the local median (±1 s) of the notes of the same role (melody / others)."
+    t, v, x = vc.t.to_numpy(), vc.v.to_numpy(float), vc.written.to_numpy(float)
+    vt, ok = v.copy(), np.isfinite(x)
+    if ok.sum() >= 6:   # a written accent or a written louder voice is the score's, not the hand's
+        x = np.where(ok, x, np.interp(t, t[ok], x[ok])); x = x - x.mean()
+        if x @ x > 1e-9: vt = v - float(np.clip((x @ (v - v.mean())) / (x @ x), 0, 1.5)) * x
     r = np.zeros(len(vc))
     for role in (True, False):
         m = vc.top.to_numpy() == role
-        if m.any(): r[m] = vc.v.to_numpy()[m] - running_quantile(vc.t.to_numpy()[m], vc.v.to_numpy()[m], 1.0)
-    return vc.assign(touch_residual=r)
+        if m.any(): r[m] = vt[m] - running_quantile(t[m], vt[m], 1.0)
+    return vc.assign(v_touch=vt, touch_residual=r)
 
 def audio_attack_levels(C: np.ndarray, perf: pd.DataFrame, frame_rate: float = 44100 / 512) -> pd.DataFrame:
     "Per note: t, CQT log-magnitude at its fundamental (±1 bin) over the first 60 ms, and its residual against the local median."
@@ -405,7 +437,7 @@ def tone_quality(tt: pd.DataFrame, lo=-np.inf, hi=np.inf, audio_levels: pd.DataF
     if poly.top.any() and (~poly.top).any():
         m = w[w.top]
         rng_ = max(float(np.percentile(m.contour, 90) - np.percentile(m.contour, 10)), 4.0)
-        lead = float(poly[poly.top].v.mean() - poly[~poly.top].v.mean())
+        lead = float(poly[poly.top].v_touch.mean() - poly[~poly.top].v_touch.mean())
         d["melody_lead_vel"], d["voicing_ratio"] = lead, lead / rng_
         score *= float(np.clip((lead / rng_ + 0.2) / 0.6, 0, 1))
     if audio_levels is not None:
@@ -428,7 +460,7 @@ def analyse(perf, pedal=None, score=None, audio: np.ndarray | None = None, align
     if score is not None:
         ctx["al"] = score_alignment(midi_notes(score), perf, align_method)
         ctx["tr"] = tempo_residuals(ctx["al"]); ctx["dr"] = duration_ratios(ctx["al"], ctx["tr"])
-    ctx["vc"] = velocity_contour(perf); ctx["tt"] = touch_table(ctx["vc"])
+    ctx["vc"] = velocity_contour(perf, written=written_velocity(ctx["al"], len(perf))); ctx["tt"] = touch_table(ctx["vc"])
     spans, src = pedal_spans(pedal, end), "cc64"
     C = None
     if audio is not None:
@@ -444,8 +476,9 @@ def analyse(perf, pedal=None, score=None, audio: np.ndarray | None = None, align
     if ctx["al"] is not None:   # harmony from the score, placed in performance time
         sn = midi_notes(score)
         changes = place_changes(harmony_changes(sn, beats), ctx["al"], sn, perf)
+        ctx["harmony_from"] = "score beats" if beats is not None and len(beats) >= 2 else "score chords"
     else:
-        changes = harmony_changes(perf)
+        changes, ctx["harmony_from"] = harmony_changes(perf), "performed chords"
     ctx["changes"] = changes
     return ctx
 
@@ -459,6 +492,7 @@ def window_scores(ctx: dict, lo: float = -np.inf, hi: float = np.inf) -> tuple[d
                        if ctx["pedal_source"] == "none" else pedaling(ctx["perf"], ctx["spans"], ctx["changes"], lo, hi, ctx["pedal_source"], ctx["pb"]),
            "tone_quality": tone_quality(ctx["tt"], lo, hi, ctx["audio_levels"])}
     if out["tone_quality"][0] is not None and ctx["brightness"]: out["tone_quality"][1].update(ctx["brightness"])
+    if out["pedaling"][0] is not None: out["pedaling"][1]["harmony_from"] = ctx["harmony_from"]
     if ctx.get("transcribed"):   # velocities, offsets and pedal of today's transcribers do not carry these scores
         for d in TRANSCRIPTION_UNRELIABLE:
             det = _na("notes come from an audio transcription, whose velocities/offsets/pedal do not measure this reliably")
@@ -627,8 +661,9 @@ def pseudo_label_records(records, out_path, transcriber: str = "accurate", use_a
         try:
             inp = performance_inputs(rec.midi_path, rec.audio_path if (use_audio or not rec.midi_path) else None,
                                      rec.score_path, transcriber)
+            beats = rec.extra.get("score_beats_s") if inp["score"] is not None else None   # the built-in corpus knows them
             res = pseudo_labels(inp["perf"], inp["pedal"], inp["score"], inp["audio"], seconds, overlap,
-                                transcribed=inp["input"]["notes"] != "midi")
+                                transcribed=inp["input"]["notes"] != "midi", beats=np.asarray(beats, float) if beats else None)
         except PianoEvalError as e:
             if on_error == "raise": raise
             warnings.warn(f"{rec.id}: skipped ({e})", PianoEvalWarning); continue
@@ -722,7 +757,7 @@ def fault_sweep(n_passages: int = 12, severities=(0.25, 0.5, 0.75, 1.0), dims=PS
                                                 np.random.default_rng([seed, 11, k_p, k]))
             y = render_midi(co.notes_to_midi(notes, pedal), soundfont=soundfont) if audio else None
             yield {"passage": pid, "dim": d if s else "none", "severity": s, "mode": det.get(d, {}).get("mode", ""),
-                   "score": st.notes.assign(velocity=64), "beats": st.beats, "notes": notes, "pedal": pedal, "audio": y}
+                   "score": st.notes, "beats": st.beats, "notes": notes, "pedal": pedal, "audio": y}
 
 def sweep_scores(sweep, transcriber: str | None = None) -> pd.DataFrame:
     "Whole-performance scores of every `fault_sweep` item (from its MIDI, or from its audio via `transcriber`) → DataFrame (passage, dim, severity, mode, six scores, cpu_s)."
