@@ -32,9 +32,10 @@ __all__ = ['PSEUDO_DIMS', 'METHOD', 'METHOD_VERSION', 'TEMPO_BANDWIDTH_S', 'TIMI
            'attack_evidence', 'articulation', 'pedal_spans', 'pedal_blur', 'harmony_changes', 'place_changes',
            'bridged_changes', 'pedaling', 'audio_pedal_spans', 'touch_table', 'audio_attack_levels',
            'spectral_brightness', 'tone_quality', 'analyse', 'window_scores', 'pseudo_labels', 'transcribe',
-           'performance_inputs', 'pseudo_label_records', 'load_pseudo_labels', 'dir_records', 'pseudo_label_dir',
-           'bench_pseudo_labels', 'tempfile_dir', 'fault_sweep', 'sweep_scores', 'sensitivity_table',
-           'within_passage_rho', 'plot_sweep', 'records_scores', 'transcription_f1', 'percepiano_agreement']
+           'performance_inputs', 'record_beats', 'pseudo_label_records', 'load_pseudo_labels', 'dir_records',
+           'pseudo_label_dir', 'bench_pseudo_labels', 'tempfile_dir', 'fault_sweep', 'sweep_scores',
+           'sensitivity_table', 'within_passage_rho', 'plot_sweep', 'records_scores', 'transcription_f1',
+           'percepiano_agreement']
 
 # %% ../nbs/04_pseudo_labels.ipynb #48ca37fc
 PSEUDO_DIMS = ("note_accuracy", "rhythmic_precision", "dynamics_control", "articulation", "pedaling", "tone_quality")
@@ -645,6 +646,11 @@ def _clean(x):
     if isinstance(x, float) and not math.isfinite(x): return None
     return x
 
+def record_beats(rec, score) -> np.ndarray | None:
+    "The score's beat times (s) a record carries (`extra['score_beats_s']`, written by the built-in corpus), when it has a score; else None."
+    b = rec.extra.get("score_beats_s") if score is not None else None
+    return np.asarray(b, float) if b else None
+
 def pseudo_label_records(records, out_path, transcriber: str = "accurate", use_audio: bool = True, seconds: float = 10.0,
                          overlap: float = 0.5, progress: bool = True, flush_every: int = 10, on_error: str = "warn") -> Path:
     "Pseudo-label `Performance` records into the jsonl `out_path` (one line per segment; resumable, atomic) → the path."
@@ -661,9 +667,8 @@ def pseudo_label_records(records, out_path, transcriber: str = "accurate", use_a
         try:
             inp = performance_inputs(rec.midi_path, rec.audio_path if (use_audio or not rec.midi_path) else None,
                                      rec.score_path, transcriber)
-            beats = rec.extra.get("score_beats_s") if inp["score"] is not None else None   # the built-in corpus knows them
             res = pseudo_labels(inp["perf"], inp["pedal"], inp["score"], inp["audio"], seconds, overlap,
-                                transcribed=inp["input"]["notes"] != "midi", beats=np.asarray(beats, float) if beats else None)
+                                transcribed=inp["input"]["notes"] != "midi", beats=record_beats(rec, inp["score"]))
         except PianoEvalError as e:
             if on_error == "raise": raise
             warnings.warn(f"{rec.id}: skipped ({e})", PianoEvalWarning); continue
@@ -811,8 +816,8 @@ def plot_sweep(df: pd.DataFrame, axes=None):
     return axes
 
 # %% ../nbs/04_pseudo_labels.ipynb #f5b3a918
-def records_scores(records, use_audio: bool = True, transcriber: str | None = None) -> pd.DataFrame:
-    "Whole-performance scores of `Performance` records (corpus: with their injected `faults` as sev_<dim> columns)."
+def records_scores(records, use_audio: bool = True, transcriber: str | None = None, details=()) -> pd.DataFrame:
+    "Whole-performance scores of `Performance` records (corpus: with their injected `faults` as sev_<dim> columns; `details`: 'dim.key' measurements to add as columns)."
     rows = []
     for r in records:
         if transcriber:
@@ -821,8 +826,9 @@ def records_scores(records, use_audio: bool = True, transcriber: str | None = No
             inp = {"perf": notes, "pedal": ped, "score": midi_notes(r.score_path) if r.score_path else None, "audio": y}
         else:
             inp = performance_inputs(r.midi_path, r.audio_path if use_audio else None, r.score_path)
-        lab, _ = window_scores(analyse(inp["perf"], inp["pedal"], inp["score"], inp["audio"]))
-        rows.append({"id": r.id, "piece_id": r.piece_id} | {f"sev_{k}": v for k, v in r.faults.items()} | lab)
+        lab, det = window_scores(analyse(inp["perf"], inp["pedal"], inp["score"], inp["audio"], beats=record_beats(r, inp["score"])))
+        extra = {c: det[c.split(".")[0]].get(c.split(".", 1)[1], np.nan) for c in details}
+        rows.append({"id": r.id, "piece_id": r.piece_id} | {f"sev_{k}": v for k, v in r.faults.items()} | lab | extra)
     return pd.DataFrame(rows)
 
 def transcription_f1(records, mode: str = "fast", onset_tolerance: float = 0.05) -> pd.DataFrame:
@@ -842,20 +848,24 @@ def transcription_f1(records, mode: str = "fast", onset_tolerance: float = 0.05)
     return pd.DataFrame(rows)
 
 # %% ../nbs/04_pseudo_labels.ipynb #bbb4460e
-PERCEPIANO_PAIRS = (("rhythmic_precision", "timing"), ("pedaling", "pedal_clarity"), ("dynamics_control", "dynamic_range"),
-                    ("dynamics_control", "dynamics_sophistication"), ("articulation", "articulation_length"),
-                    ("tone_quality", "articulation_touch"), ("tone_quality", "timbre_depth"),
-                    ("note_accuracy", "interpretation"))
+PERCEPIANO_PAIRS = (  # (pseudo-label or 'dim.detail', PercePiano dimension, sign of a good agreement, 0 = none expected)
+    ("rhythmic_precision", "timing", -1), ("pedaling", "pedal_clarity", -1),
+    ("pedaling.blur_bridged_share", "pedal_clarity", +1), ("pedaling.pedal_down_share", "pedal_amount", +1),
+    ("pedaling.dry_share", "pedal_amount", -1), ("dynamics_control", "dynamic_range", +1),
+    ("dynamics_control", "dynamics_sophistication", -1), ("articulation", "articulation_length", 0),
+    ("tone_quality", "articulation_touch", -1), ("tone_quality", "timbre_depth", +1),
+    ("note_accuracy", "interpretation", +1))
 
 def percepiano_agreement(records, pairs=PERCEPIANO_PAIRS) -> pd.DataFrame:
-    "Spearman ρ (and n) between each pseudo-label and its nearest PercePiano human dimension over labelled records."
+    "Spearman ρ (and n) between each pseudo-label (or measured detail) and its nearest PercePiano human dimension over labelled records, with the expected sign and whether ρ has it."
     from scipy.stats import spearmanr
     recs = [r for r in records if r.labels and r.score_path]
-    scores = records_scores(recs, use_audio=False)
+    scores = records_scores(recs, use_audio=False, details=[c for c, _, _ in pairs if "." in c])
     rows = []
-    for dim, human in pairs:
-        x, y = scores[dim].to_numpy(float), np.array([r.labels[human] for r in recs], float)
+    for col, human, sign in pairs:
+        x, y = scores[col].to_numpy(float), np.array([r.labels[human] for r in recs], float)
         ok = np.isfinite(x) & np.isfinite(y)
-        rows.append({"pseudo_label": dim, "human": human, "n": int(ok.sum()),
-                     "spearman": spearmanr(x[ok], y[ok])[0] if ok.sum() > 3 else np.nan})
+        rho = spearmanr(x[ok], y[ok])[0] if ok.sum() > 3 else np.nan
+        rows.append({"pseudo_label": col, "human": human, "expected": "+-"[sign < 0] if sign else "none", "n": int(ok.sum()),
+                     "spearman": rho, "agrees": bool(np.sign(rho) == sign) if sign and np.isfinite(rho) else None})
     return pd.DataFrame(rows)
