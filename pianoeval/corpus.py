@@ -27,12 +27,11 @@ from .core import (DataError, DependencyError, MidiError, PianoEvalError, PianoE
 # %% auto #0
 __all__ = ['TECHNICAL_DIMS', 'SEVERITIES', 'NOTE_COLUMNS', 'KEYBOARD_WORKS', 'DEFAULT_BPM', 'PHRASE_SECONDS', 'FAULTS',
            'VARIANTS_PER_PASSAGE', 'SR', 'ScoreTable', 'note_table', 'pedal_table', 'example_score', 'ScoreRef',
-           'music21_scores', 'midi_score_table', 'load_score', 'find_percepiano', 'percepiano_scores', 'cut_passages',
-           'passage', 'harmony_changes', 'pedal_for_changes', 'pedal_intervals', 'phrase_bounds', 'tempo_warp',
-           'humanise', 'fault_note_accuracy', 'fault_rhythmic_precision', 'fault_dynamics_control',
-           'fault_articulation', 'fault_pedaling', 'fault_tone_quality', 'apply_faults', 'plot_roll_comparison',
-           'notes_to_midi', 'variant_faults', 'plan_corpus', 'check_renderer', 'build_corpus', 'corpus_overview',
-           'bench_corpus']
+           'music21_scores', 'midi_score_table', 'load_score_table', 'percepiano_scores', 'cut_passages', 'passage',
+           'harmony_changes', 'pedal_for_changes', 'pedal_intervals', 'phrase_bounds', 'tempo_warp', 'humanise',
+           'fault_note_accuracy', 'fault_rhythmic_precision', 'fault_dynamics_control', 'fault_articulation',
+           'fault_pedaling', 'fault_tone_quality', 'apply_faults', 'plot_roll_comparison', 'notes_to_midi',
+           'variant_faults', 'plan_corpus', 'check_renderer', 'build_corpus', 'corpus_overview', 'bench_corpus']
 
 # %% ../nbs/03b_corpus.ipynb #66d756b1
 TECHNICAL_DIMS = ("note_accuracy", "rhythmic_precision", "dynamics_control", "articulation", "pedaling",
@@ -141,7 +140,7 @@ _CACHE_VERSION = 1
 def _slug(s: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", s).strip("-")
 
-def load_score(ref: ScoreRef, cache_dir=None) -> ScoreTable:
+def load_score_table(ref: ScoreRef, cache_dir=None) -> ScoreTable:
     "Score table of `ref` (music21 corpus path or MIDI file), read from / written to `cache_dir` when given."
     path = None
     if cache_dir is not None:
@@ -169,23 +168,10 @@ def load_score(ref: ScoreRef, cache_dir=None) -> ScoreTable:
     return st
 
 # %% ../nbs/03b_corpus.ipynb #f95654e2
-def find_percepiano(root=None) -> Path | None:
-    "The PercePiano folder: `root`, else `$PIANOEVAL_PERCEPIANO`, else `shared/percepiano` in the cwd or a parent; None."
-    if root is not None or os.environ.get("PIANOEVAL_PERCEPIANO"):
-        root = Path(root if root is not None else os.environ["PIANOEVAL_PERCEPIANO"]).expanduser()
-        if not (root / "score_midi").is_dir():
-            raise DataError("not a PercePiano folder (no score_midi/ inside)", path=root,
-                            fix="Pass the folder that holds score_midi/, performance_midi/ and labels_mean.json")
-        return root
-    for d in [Path.cwd(), *Path.cwd().parents]:
-        if (d / "shared" / "percepiano" / "score_midi").is_dir():
-            return d / "shared" / "percepiano"
-    return None
-
 def percepiano_scores(root=None, pieces=None) -> list[ScoreRef]:
-    "Score segments of PercePiano `pieces` (default: the train split by piece) as `ScoreRef`s; [] if none is found."
+    "Score segments of PercePiano `pieces` (default: the train split by piece) as `ScoreRef`s; [] if none is found (`data.find_percepiano`)."
     from pianoeval import data
-    root = find_percepiano(root)
+    root = data.find_percepiano(root)
     if root is None:
         return []
     if pieces is None:
@@ -536,7 +522,7 @@ def plan_corpus(n: int = 300, seed: int = 0, min_seconds: float = 20.0, cache_di
         refs = cand if isinstance(cand, list) else [cand]   # a PercePiano piece: one of its segments
         ref = refs[int(rng.integers(len(refs)))] if len(refs) > 1 else refs[0]
         try:
-            st = load_score(ref, cache_dir)
+            st = load_score_table(ref, cache_dir)
         except Exception as e:   # a score music21 cannot convert: reported below, the next one is used
             skipped.append(f"{ref.ref} ({type(e).__name__})"); continue
         repeats = 1

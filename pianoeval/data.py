@@ -32,9 +32,9 @@ from .core import (ConfigError, DataError, DependencyError, DownloadError, MidiE
 # %% auto #0
 __all__ = ['PERCEPIANO_DIMENSIONS', 'DIMENSIONS', 'DIMENSION_ANCHORS', 'SOURCES', 'SPLITS', 'PERCEPIANO_ENV', 'LABEL_SCALES',
            'PERCEPIANO_URLS', 'check_dims', 'Performance', 'records_to_frame', 'save_records', 'load_records',
-           'parse_percepiano_name', 'piece_of', 'work_of', 'is_score_rendering', 'percepiano_root', 'percepiano_to_100',
-           'load_percepiano', 'extract_percepiano_zip', 'fetch_percepiano', 'split_by_piece', 'split_summary',
-           'check_no_piece_leak', 'leave_one_work_out', 'render_performance_audio']
+           'parse_percepiano_name', 'piece_of', 'work_of', 'is_score_rendering', 'percepiano_root', 'find_percepiano',
+           'percepiano_to_100', 'load_percepiano', 'extract_percepiano_zip', 'fetch_percepiano', 'split_by_piece',
+           'split_summary', 'check_no_piece_leak', 'leave_one_work_out', 'render_performance_audio']
 
 # %% ../nbs/03_data.ipynb #62482515
 PERCEPIANO_DIMENSIONS = [  # (name, upstream name, low anchor, high anchor), in the order of the label vectors
@@ -235,6 +235,19 @@ def percepiano_root(root=None) -> Path:
     "PercePiano folder: `root`, else `$PIANOEVAL_PERCEPIANO`, else `<user cache>/pianoeval/percepiano` (may not exist yet)."
     if root is None: root = os.environ.get(PERCEPIANO_ENV) or (_cache_dir()/"percepiano")
     return Path(root).expanduser()
+
+# %% ../nbs/03_data.ipynb #241b96c8
+def find_percepiano(root=None) -> Path | None:
+    "An existing PercePiano folder: `root` or `$PIANOEVAL_PERCEPIANO` (checked), else the download location `percepiano_root()`, else `shared/percepiano` in the cwd or a parent; else None."
+    if root is not None or os.environ.get(PERCEPIANO_ENV):
+        root = percepiano_root(root)
+        if not (root/"score_midi").is_dir():
+            raise DataError("not a PercePiano folder (no score_midi/ inside)", path=root,
+                            fix="Pass the folder that holds score_midi/, performance_midi/ and labels_mean.json")
+        return root
+    for d in [percepiano_root(), *(p/"shared"/"percepiano" for p in [Path.cwd(), *Path.cwd().parents])]:
+        if (d/"score_midi").is_dir(): return d
+    return None
 
 # %% ../nbs/03_data.ipynb #baa7c697
 LABEL_SCALES = ("likert", "upstream")
