@@ -23,10 +23,11 @@ from .core import (AlignmentError, DependencyError, MidiError, PianoEvalWarning,
                             check_file)
 
 # %% auto #0
-__all__ = ['MIN_BPM', 'MAX_BPM', 'NOTE_COLUMNS', 'PITCH_MIN', 'PITCH_MAX', 'PEDAL_COLUMNS', 'FRAME_RATE', 'SCORE_SUFFIXES',
-           'EXAMPLES', 'ALIGN_METHODS', 'OCTUPLE_FIELDS', 'TOKEN_BPM', 'BEATS_PER_BAR', 'POSITIONS_PER_BEAT',
-           'MAX_BARS', 'load_midi', 'midi_notes', 'sustain_events', 'sustain_curve', 'frame_times', 'frame_features',
-           'segment_starts', 'segment_notes', 'load_score', 'cache_dir', 'cut_midi', 'example_midi', 'example_score',
+__all__ = ['MIN_BPM', 'MAX_BPM', 'NOTE_COLUMNS', 'PITCH_MIN', 'PITCH_MAX', 'PEDAL_COLUMNS', 'FRAME_RATE', 'DYNAMIC_LEVELS',
+           'DYNAMIC_STEP', 'SCORE_SUFFIXES', 'EXAMPLES', 'ALIGN_METHODS', 'OCTUPLE_FIELDS', 'TOKEN_BPM',
+           'BEATS_PER_BAR', 'POSITIONS_PER_BEAT', 'MAX_BARS', 'load_midi', 'midi_notes', 'sustain_events',
+           'sustain_curve', 'frame_times', 'frame_features', 'segment_starts', 'segment_notes', 'loudness_marks',
+           'velocity_from_dynamics', 'load_score', 'cache_dir', 'cut_midi', 'example_midi', 'example_score',
            'plot_piano_roll', 'Alignment', 'score_note_array', 'perf_note_array', 'align_notes', 'alignment_fscore',
            'load_match', 'perturb_performance', 'bench_align', 'plot_alignment', 'octuple_tokenizer',
            'octuple_vocab_sizes', 'octuple_tokens', 'tokens_to_notes', 'pad_tokens', 'note_extras']
@@ -184,6 +185,48 @@ def _import_parangonar():
     return parangonar
 
 # %% ../nbs/01_midi.ipynb #4f01807d
+DYNAMIC_LEVELS = {"pppp": 8, "ppp": 20, "pp": 33, "p": 49, "mp": 64, "mf": 80, "f": 96, "ff": 112, "fff": 120, "ffff": 127}
+DYNAMIC_STEP = 16   # velocity units of one dynamic level, an accent, or a hairpin with no level after it
+
+def loudness_marks(parts) -> dict:
+    "Written dynamics of partitura parts, in quarters: `levels` [(q, velocity)], `ramps` [(q0, q1 or None, ±1)], `accents` [q]."
+    pt = _import_partitura()
+    levels, ramps, accents = set(), [], set()
+    for p in parts:
+        qm = p.quarter_map
+        for d in p.iter_all(pt.score.LoudnessDirection, include_subclasses=True):
+            q0, key = float(qm(d.start.t)), (str(d.text or "").strip().lower().split() or [""])[0]
+            if isinstance(d, pt.score.ConstantLoudnessDirection) and key in DYNAMIC_LEVELS: levels.add((q0, DYNAMIC_LEVELS[key]))
+            elif isinstance(d, pt.score.ImpulsiveLoudnessDirection): accents.add(q0)
+            elif isinstance(d, (pt.score.IncreasingLoudnessDirection, pt.score.DecreasingLoudnessDirection)):
+                q1 = float(qm(d.end.t)) if d.end is not None else None
+                ramps.append((q0, q1, 1 if isinstance(d, pt.score.IncreasingLoudnessDirection) else -1))
+    return {"levels": sorted(levels), "ramps": sorted(ramps, key=lambda r: r[0]), "accents": sorted(accents)}
+
+def velocity_from_dynamics(onset_quarter, marks: dict) -> np.ndarray:
+    "Velocity (int [n]) of notes at `onset_quarter` under `loudness_marks`: levels hold, hairpins ramp, accents add a step; 64 if nothing is written."
+    q = np.asarray(onset_quarter, np.float64)
+    levels, ramps = list(marks["levels"]), []
+    if not levels and not marks["accents"] and not marks["ramps"]: return np.full(len(q), 64, np.int64)
+    level_at = lambda x: (lambda i: levels[max(i, 0)][1] if levels else 64)(
+        int(np.searchsorted([l[0] for l in levels], x, side="right")) - 1)
+    for q0, q1, sign in marks["ramps"]:
+        after = [l for l in levels if l[0] > q0]
+        if q1 is None or q1 <= q0:
+            if not after: continue
+            q1 = after[0][0]                                   # an open "cresc." runs to the next level mark
+        start, nxt = level_at(q0), [l for l in levels if l[0] >= q1 - 1e-9]
+        target = nxt[0][1] if nxt and sign * (nxt[0][1] - start) > 0 else start + sign * DYNAMIC_STEP
+        if not (nxt and abs(nxt[0][0] - q1) < 1e-9 and nxt[0][1] == target):
+            levels = sorted(set(levels) | {(q1, float(np.clip(target, 1, 127)))})   # reached level holds afterwards
+        ramps.append((q0, q1, start, target))
+    v = np.array([level_at(x) for x in q], np.float64)
+    for q0, q1, a, b in ramps:
+        m = (q >= q0) & (q < q1)
+        v[m] = a + (b - a) * (q[m] - q0) / (q1 - q0)
+    for a in marks["accents"]: v[np.isclose(q, a)] += DYNAMIC_STEP
+    return np.clip(np.round(v), 1, 127).astype(np.int64)
+
 def _tempo_map(part) -> np.ndarray:
     "[(onset_quarter, quarters per minute)] of the part's tempo marks, 120 qpm before the first (MIDI's default)."
     pt = _import_partitura()
@@ -202,10 +245,11 @@ def _quarters_to_seconds(q, tempo_map: np.ndarray) -> np.ndarray:
     return sec_at[i] + (q - starts[i]) * 60 / qpm[i]
 
 def _score_table(score) -> pd.DataFrame:
-    "partitura `Score` → note table with seconds at the notated tempo plus beats, quarters, bar, grace, voice, id."
+    "partitura `Score` → note table with seconds at the notated tempo, velocity from the written dynamics, plus beats, quarters, bar, grace, voice, id."
     pt = _import_partitura()
     parts = list(score.parts) if hasattr(score, "parts") else [score]
     tmap = next((_tempo_map(p) for p in parts if any(True for _ in p.iter_all(pt.score.Tempo))), np.array([[0.0, 120.0]]))
+    marks = loudness_marks(parts)   # a piano's dynamics are often written on one staff/part only: shared by all
     tables = []
     for p in parts:
         na = p.note_array(include_grace_notes=True)
@@ -213,7 +257,8 @@ def _score_table(score) -> pd.DataFrame:
         bars = p.measure_number_map(na["onset_div"]) if len(p.measures) else np.zeros(len(na))
         on = _quarters_to_seconds(na["onset_quarter"], tmap)
         off = _quarters_to_seconds(na["onset_quarter"] + na["duration_quarter"], tmap)
-        tables.append(pd.DataFrame({"onset_s": on, "offset_s": off, "pitch": na["pitch"], "velocity": 64,
+        tables.append(pd.DataFrame({"onset_s": on, "offset_s": off, "pitch": na["pitch"],
+                                    "velocity": velocity_from_dynamics(na["onset_quarter"], marks),
                                     "onset_beat": na["onset_beat"], "duration_beat": na["duration_beat"],
                                     "onset_quarter": na["onset_quarter"], "duration_quarter": na["duration_quarter"],
                                     "bar": np.asarray(bars, np.int64), "is_grace": na["is_grace"].astype(bool),
