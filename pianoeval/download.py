@@ -482,6 +482,31 @@ def serve_files(files: dict, ranges: bool = True, drop_after: tuple | None = Non
         server.shutdown(); server.server_close(); thread.join(timeout=5)
 
 # %% ../nbs/03a_download.ipynb #b0536b47
+def _fake_midi(seconds: float, root: int, size: int) -> bytes:
+    "A valid performance MIDI of `seconds`: broken chords on `root` (8 notes/s), a velocity arch, a pedal change per bar; padded to ≈ `size` bytes."
+    import mido
+    import numpy as np
+    tpb, tempo = 480, 500_000                                   # 120 bpm: a beat is 0.5 s = 480 ticks
+    sec = lambda t: int(round(t * tpb * 1e6 / tempo))
+    ev = []
+    for k in range(int(seconds * 8) - 2):
+        t, pitch = k / 8, root + (0, 4, 7, 12, 16, 12, 7, 4)[k % 8] + 5 * ((k // 16) % 2)
+        vel = int(50 + 30 * np.sin(np.pi * t / seconds))
+        ev += [(sec(t), 1, mido.Message("note_on", note=pitch, velocity=vel)),
+               (sec(t + 0.2), 0, mido.Message("note_off", note=pitch, velocity=0))]
+    for b in np.arange(0, seconds - 2, 2.0):                   # pedal down just after each bar line, up just before the next
+        ev += [(sec(b + 0.05), 2, mido.Message("control_change", control=64, value=100)),
+               (sec(b + 1.95), 0, mido.Message("control_change", control=64, value=0))]
+    track, now = mido.MidiTrack([mido.MetaMessage("set_tempo", tempo=tempo)]), 0
+    for tick, _, msg in sorted(ev, key=lambda e: (e[0], e[1])):
+        track.append(msg.copy(time=tick - now)); now = tick
+    track.insert(1, mido.MetaMessage("text", text=""))
+    for _ in range(3):                                          # the event's length field grows with it: settle in ≤ 3 passes
+        out = io.BytesIO(); mido.MidiFile(ticks_per_beat=tpb, tracks=[track]).save(file=out)
+        if len(out.getvalue()) >= size: break
+        track[1] = mido.MetaMessage("text", text="x" * (len(track[1].text) + size - len(out.getvalue())))
+    return out.getvalue()
+
 def fake_maestro_files(n_pieces: int = 6, seed: int = 0, midi_bytes: int = 100_000) -> dict:
     "Tiny stand-ins for the MAESTRO v3.0.0 files, {file name: bytes}: the two zips, the CSV and the JSON (tests only)."
     import wave
@@ -500,7 +525,7 @@ def fake_maestro_files(n_pieces: int = 6, seed: int = 0, midi_bytes: int = 100_0
         with wave.open(wav, "wb") as w:
             w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000); w.writeframes(x.astype("<i2").tobytes())
         members[f"{year}/{stem}.wav"] = wav.getvalue()
-        members[f"{year}/{stem}.midi"] = b"MThd\x00\x00\x00\x06" + rng.integers(0, 48, midi_bytes, dtype=np.uint8).tobytes()
+        members[f"{year}/{stem}.midi"] = _fake_midi(n / 8000, 45 + i, midi_bytes)
         rows.append(dict(canonical_composer=composers[i % 3], canonical_title=f"Study No. {i // 3 + 1}",
                          split=("train", "validation", "test", "train")[i % 4], year=year,
                          midi_filename=f"{year}/{stem}.midi", audio_filename=f"{year}/{stem}.wav", duration=n / 8000))
