@@ -419,6 +419,20 @@ class RemoteZip:
         return dest
 
 # %% ../nbs/03a_download.ipynb #3930b2f1
+class _RequestLog(list):
+    "The server's request log: reading it first waits (≤ 5 s) for responses still being written, so `sent` is final."
+    def __init__(self):
+        super().__init__(); self._busy, self._cond = 0, threading.Condition()
+    def begin(self):
+        with self._cond: self._busy += 1
+    def end(self):
+        with self._cond: self._busy -= 1; self._cond.notify_all()
+    def _settle(self):
+        with self._cond: self._cond.wait_for(lambda: self._busy == 0, timeout=5)
+    def __iter__(self): self._settle(); return super().__iter__()
+    def __getitem__(self, i): self._settle(); return super().__getitem__(i)
+    def __len__(self): self._settle(); return super().__len__()
+
 @contextlib.contextmanager
 def serve_files(files: dict, ranges: bool = True, drop_after: tuple | None = None, fail_first: int = 0,
                 delay_s: float = 0.0):
@@ -427,7 +441,7 @@ def serve_files(files: dict, ranges: bool = True, drop_after: tuple | None = Non
     `drop_after=(K, times)`: the first `times` responses longer than K bytes stop after K bytes and close the connection;
     `fail_first`: answer 503 to that many requests; `delay_s`: wait before answering."""
     state = {"fail": fail_first, "drops": drop_after[1] if drop_after else 0}
-    lock, log = threading.Lock(), []
+    lock, log = threading.Lock(), _RequestLog()
 
     class Handler(http.server.BaseHTTPRequestHandler):
         timeout = 10  # seconds a stuck client may hold a handler thread
@@ -436,6 +450,11 @@ def serve_files(files: dict, ranges: bool = True, drop_after: tuple | None = Non
 
         def _send(self, status, body=b"", headers=()):
             entry = {"path": self.path, "range": self.headers.get("Range"), "status": status, "sent": 0}
+            log.begin()
+            try: self._respond(entry, status, body, headers)
+            finally: log.end()
+
+        def _respond(self, entry, status, body, headers):
             with lock:
                 log.append(entry)
                 fail = state["fail"] > 0
