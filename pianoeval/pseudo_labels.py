@@ -28,9 +28,9 @@ __all__ = ['PSEUDO_DIMS', 'METHOD', 'METHOD_VERSION', 'TEMPO_BANDWIDTH_S', 'TIMI
            'DYN_WRITTEN_MIN', 'DYN_RESPONSE_TARGET', 'RING_S', 'CLEAR_SHARE', 'CLEAR_MIN_S', 'TONE_HARSH_FREE',
            'TRANSCRIPTION_UNRELIABLE', 'TRANSCRIBERS', 'PERCEPIANO_PAIRS', 'onset_groups', 'running_quantile',
            'local_linear', 'robust_sd', 'score_alignment', 'note_accuracy', 'tempo_residuals', 'rhythmic_precision',
-           'melody_mask', 'written_velocity', 'velocity_contour', 'dynamics_control', 'duration_ratios',
-           'attack_evidence', 'articulation', 'pedal_spans', 'pedal_blur', 'harmony_changes', 'place_changes',
-           'bridged_changes', 'pedaling', 'audio_pedal_spans', 'touch_table', 'audio_attack_levels',
+           'melody_mask', 'written_velocity', 'voice_balance', 'velocity_contour', 'dynamics_control',
+           'duration_ratios', 'attack_evidence', 'articulation', 'pedal_spans', 'pedal_blur', 'harmony_changes',
+           'place_changes', 'bridged_changes', 'pedaling', 'audio_pedal_spans', 'touch_table', 'audio_attack_levels',
            'spectral_brightness', 'tone_quality', 'analyse', 'window_scores', 'pseudo_labels', 'transcribe',
            'performance_inputs', 'record_beats', 'pseudo_label_records', 'load_pseudo_labels', 'dir_records',
            'pseudo_label_dir', 'bench_pseudo_labels', 'tempfile_dir', 'fault_sweep', 'sweep_scores',
@@ -90,14 +90,15 @@ def _time_map(s_on, p_on):
     return df.index.to_numpy(float), np.maximum.accumulate(df.to_numpy(float))
 
 def score_alignment(score, perf, method: str = "dualdtw") -> dict:
-    "Align score and performance note tables → dict: `matched` (s_on, s_off, p_on, p_off, pitch, velocity, written velocity `s_velocity`, `p_index` into `midi_notes(perf)`), `missing`/`extra` (t, pitch), counts, time map."
+    "Align score and performance note tables → dict: `matched` (s_on, s_off, p_on, p_off, pitch, velocity, written velocity `s_velocity`, score voice `s_voice` (NaN if none), `p_index` into `midi_notes(perf)`), `missing`/`extra` (t, pitch), counts, time map."
     s, p = midi_notes(score), midi_notes(perf)
     al = align_notes(s, p, method)
     m = al.matches
     matched = pd.DataFrame({"s_on": s.onset_s.to_numpy()[m[:, 0]], "s_off": s.offset_s.to_numpy()[m[:, 0]],
                             "p_on": p.onset_s.to_numpy()[m[:, 1]], "p_off": p.offset_s.to_numpy()[m[:, 1]],
                             "pitch": p.pitch.to_numpy()[m[:, 1]], "velocity": p.velocity.to_numpy()[m[:, 1]],
-                            "s_velocity": s.velocity.to_numpy()[m[:, 0]], "p_index": m[:, 1]})
+                            "s_velocity": s.velocity.to_numpy()[m[:, 0]], "p_index": m[:, 1],
+                            "s_voice": s.voice.to_numpy(float)[m[:, 0]] if "voice" in s else np.nan})
     matched = matched.sort_values(["s_on", "p_on"]).reset_index(drop=True)
     if len(matched) < 2:
         raise AlignmentError(f"only {len(matched)} of {len(s)} score notes matched a performed note",
@@ -188,12 +189,24 @@ def melody_mask(perf: pd.DataFrame, lead: float = 0.07) -> np.ndarray:
     lo = np.searchsorted(on, on - lead); hi = np.searchsorted(on, on + lead, "right")
     return np.array([p[i] >= p[a:b].max() for i, a, b in zip(range(len(on)), lo, hi)], bool)
 
-def written_velocity(al: dict | None, n: int) -> np.ndarray | None:
-    "Per performed note (of `midi_notes(perf)`, `n` of them): the velocity its matched score note is written with, NaN for extra notes → [n] or None."
+def written_velocity(al: dict | None, n: int, column: str = "s_velocity") -> np.ndarray | None:
+    "Per performed note (of `midi_notes(perf)`, `n` of them): its matched score note's `column` (written velocity; `s_voice`: its voice), NaN for extra notes → [n] or None."
     if al is None: return None
     w = np.full(n, np.nan)
-    w[al["matched"].p_index.to_numpy()] = al["matched"].s_velocity.to_numpy(float)
+    w[al["matched"].p_index.to_numpy()] = al["matched"][column].to_numpy(float)
     return w
+
+def voice_balance(w: pd.DataFrame) -> dict:
+    "Mean velocity per score voice (≥ 3 notes) of a window's notes, and the highest voice's lead over the others' notes → {} without voices."
+    if "voice" not in w or w.voice.isna().all(): return {}
+    g = w.dropna(subset=["voice"])
+    stats = g.groupby("voice").agg(n=("v", "size"), v=("v", "mean"), pitch=("pitch", "mean"))
+    stats = stats[stats.n >= 3]
+    if len(stats) < 2: return {}
+    top = stats.pitch.idxmax()
+    others = g[(g.voice != top) & g.voice.isin(stats.index)]
+    return {"voice_mean_vel": {str(int(k)): float(v) for k, v in stats.v.items()},
+            "voice_balance_vel": float(stats.v[top] - others.v.mean())}
 
 def velocity_contour(perf: pd.DataFrame, half_window: float = 1.0, written: np.ndarray | None = None) -> pd.DataFrame:
     "Per note: t, velocity v, written velocity (NaN without a score), melody flag `top`, chord id, melody `contour` (running p40 ±`half_window` s) and residual."
@@ -216,7 +229,7 @@ def _written_response(m: pd.DataFrame) -> tuple[float, float, np.ndarray]:
     beta = float((x @ (m.v.to_numpy() - m.v.mean())) / (x @ x))
     return float(np.percentile(x, 90) - np.percentile(x, 10)), beta, float(np.clip(beta, 0, 1.5)) * x
 
-def dynamics_control(vc: pd.DataFrame, lo=-np.inf, hi=np.inf, voices=None) -> tuple:
+def dynamics_control(vc: pd.DataFrame, lo=-np.inf, hi=np.inf) -> tuple:
     "Dynamics of the window: range of the melody's contour, its response to the written dynamics and its note-to-note scatter → (0–100 or None, details)."
     w = vc[(vc.t >= lo) & (vc.t < hi)]
     m = w[w.top]
@@ -233,8 +246,7 @@ def dynamics_control(vc: pd.DataFrame, lo=-np.inf, hi=np.inf, voices=None) -> tu
     lead = float(poly[poly.top].v.mean() - poly[~poly.top].v.mean()) if poly.top.any() and (~poly.top).any() else None
     d = {"available": True, "contour_range_vel": rng_, "scatter_vel": scatter, "velocity_mean": float(w.v.mean()),
          "written_range_vel": written_rng, "written_response": beta if asks else None,
-         "melody_lead_vel": lead, "n_melody_notes": len(m)}
-    if voices is not None: d["voice_mean_vel"] = voices
+         "melody_lead_vel": lead, "n_melody_notes": len(m)} | voice_balance(w)
     return 100 * shaping ** 1.5 * math.exp(-max(0.0, scatter - DYN_NOISE_FREE) / 10.0), d
 
 # %% ../nbs/04_pseudo_labels.ipynb #b497fdc3
@@ -461,7 +473,9 @@ def analyse(perf, pedal=None, score=None, audio: np.ndarray | None = None, align
     if score is not None:
         ctx["al"] = score_alignment(midi_notes(score), perf, align_method)
         ctx["tr"] = tempo_residuals(ctx["al"]); ctx["dr"] = duration_ratios(ctx["al"], ctx["tr"])
-    ctx["vc"] = velocity_contour(perf, written=written_velocity(ctx["al"], len(perf))); ctx["tt"] = touch_table(ctx["vc"])
+    ctx["vc"] = velocity_contour(perf, written=written_velocity(ctx["al"], len(perf)))
+    if ctx["al"] is not None: ctx["vc"] = ctx["vc"].assign(voice=written_velocity(ctx["al"], len(perf), "s_voice"), pitch=perf.pitch.to_numpy())
+    ctx["tt"] = touch_table(ctx["vc"])
     spans, src = pedal_spans(pedal, end), "cc64"
     C = None
     if audio is not None:
