@@ -747,5 +747,7 @@ d = { 'settings': { 'branch': 'main',
                                                                                     'pianoeval/pseudo_labels.py'),
                                          'pianoeval.pseudo_labels.within_passage_rho': ( 'pseudo_labels.html#within_passage_rho',
                                                                                          'pianoeval/pseudo_labels.py'),
+                                         'pianoeval.pseudo_labels.written_fit': ( 'pseudo_labels.html#written_fit',
+                                                                                  'pianoeval/pseudo_labels.py'),
                                          'pianoeval.pseudo_labels.written_velocity': ( 'pseudo_labels.html#written_velocity',
                                                                                        'pianoeval/pseudo_labels.py')}}}

@@ -208,19 +208,21 @@ def velocity_from_dynamics(onset_quarter, marks: dict) -> np.ndarray:
     q = np.asarray(onset_quarter, np.float64)
     levels, ramps = list(marks["levels"]), []
     if not levels and not marks["accents"] and not marks["ramps"]: return np.full(len(q), 64, np.int64)
-    level_at = lambda x: (lambda i: levels[max(i, 0)][1] if levels else 64)(
-        int(np.searchsorted([l[0] for l in levels], x, side="right")) - 1)
+    def level_at(x):   # the level mark in force at x (before the first mark: the first one's); 64 with none
+        if not levels: return np.full(np.shape(x), 64.0)
+        i = np.searchsorted([l[0] for l in levels], x, side="right") - 1
+        return np.asarray([l[1] for l in levels], np.float64)[np.maximum(i, 0)]
     for q0, q1, sign in marks["ramps"]:
         after = [l for l in levels if l[0] > q0]
         if q1 is None or q1 <= q0:
             if not after: continue
             q1 = after[0][0]                                   # an open "cresc." runs to the next level mark
-        start, nxt = level_at(q0), [l for l in levels if l[0] >= q1 - 1e-9]
+        start, nxt = float(level_at(q0)), [l for l in levels if l[0] >= q1 - 1e-9]
         target = nxt[0][1] if nxt and sign * (nxt[0][1] - start) > 0 else start + sign * DYNAMIC_STEP
         if not (nxt and abs(nxt[0][0] - q1) < 1e-9 and nxt[0][1] == target):
             levels = sorted(set(levels) | {(q1, float(np.clip(target, 1, 127)))})   # reached level holds afterwards
         ramps.append((q0, q1, start, target))
-    v = np.array([level_at(x) for x in q], np.float64)
+    v = level_at(q)
     for q0, q1, a, b in ramps:
         m = (q >= q0) & (q < q1)
         v[m] = a + (b - a) * (q[m] - q0) / (q1 - q0)

@@ -28,7 +28,7 @@ __all__ = ['PSEUDO_DIMS', 'METHOD', 'METHOD_VERSION', 'TEMPO_BANDWIDTH_S', 'TIMI
            'DYN_WRITTEN_MIN', 'DYN_RESPONSE_TARGET', 'RING_S', 'CLEAR_SHARE', 'CLEAR_MIN_S', 'TONE_HARSH_FREE',
            'TRANSCRIPTION_UNRELIABLE', 'TRANSCRIBERS', 'PERCEPIANO_PAIRS', 'onset_groups', 'running_quantile',
            'local_linear', 'robust_sd', 'score_alignment', 'note_accuracy', 'tempo_residuals', 'rhythmic_precision',
-           'melody_mask', 'written_velocity', 'voice_balance', 'velocity_contour', 'dynamics_control',
+           'melody_mask', 'written_velocity', 'voice_balance', 'velocity_contour', 'written_fit', 'dynamics_control',
            'duration_ratios', 'attack_evidence', 'articulation', 'pedal_spans', 'pedal_blur', 'harmony_changes',
            'place_changes', 'bridged_changes', 'pedaling', 'audio_pedal_spans', 'touch_table', 'audio_attack_levels',
            'spectral_brightness', 'tone_quality', 'analyse', 'window_scores', 'pseudo_labels', 'transcribe',
@@ -198,7 +198,7 @@ def written_velocity(al: dict | None, n: int, column: str = "s_velocity") -> np.
 
 def voice_balance(w: pd.DataFrame) -> dict:
     "Mean velocity per score voice (≥ 3 notes) of a window's notes, and the highest voice's lead over the others' notes → {} without voices."
-    if "voice" not in w or w.voice.isna().all(): return {}
+    if w.voice.isna().all(): return {}
     g = w.dropna(subset=["voice"])
     stats = g.groupby("voice").agg(n=("v", "size"), v=("v", "mean"), pitch=("pitch", "mean"))
     stats = stats[stats.n >= 3]
@@ -208,25 +208,31 @@ def voice_balance(w: pd.DataFrame) -> dict:
     return {"voice_mean_vel": {str(int(k)): float(v) for k, v in stats.v.items()},
             "voice_balance_vel": float(stats.v[top] - others.v.mean())}
 
-def velocity_contour(perf: pd.DataFrame, half_window: float = 1.0, written: np.ndarray | None = None) -> pd.DataFrame:
-    "Per note: t, velocity v, written velocity (NaN without a score), melody flag `top`, chord id, melody `contour` (running p40 ±`half_window` s) and residual."
+def velocity_contour(perf: pd.DataFrame, half_window: float = 1.0, written: np.ndarray | None = None,
+                     voice: np.ndarray | None = None) -> pd.DataFrame:
+    "Per note: t, velocity v, pitch, written velocity and score voice (NaN without a score), melody flag `top`, chord id, melody `contour` (running p40 ±`half_window` s) and residual."
     t, v = perf.onset_s.to_numpy(), perf.velocity.to_numpy(float)
     top = melody_mask(perf)
     c = np.full(len(t), np.nan)
     if top.any():
         c[top] = running_quantile(t[top], v[top], half_window, q=40.0)
         c[~top] = np.interp(t[~top], t[top], c[top])
-    w = np.full(len(t), np.nan) if written is None else np.asarray(written, float)
-    return pd.DataFrame({"t": t, "v": v, "written": w, "top": top, "chord": onset_groups(t), "contour": c, "residual": v - c})
+    known = lambda a: np.full(len(t), np.nan) if a is None else np.asarray(a, float)
+    return pd.DataFrame({"t": t, "v": v, "pitch": perf.pitch.to_numpy(), "written": known(written), "voice": known(voice),
+                         "top": top, "chord": onset_groups(t), "contour": c, "residual": v - c})
+
+def written_fit(t: np.ndarray, v: np.ndarray, x: np.ndarray) -> tuple[np.ndarray | None, float]:
+    "Least-squares slope β of velocities `v` on written velocities `x` (NaN → the written level around it, by onset time `t`) → (centred x, β); (None, nan) with < 6 known or a constant x."
+    ok = np.isfinite(x)
+    if ok.sum() < 6: return None, np.nan
+    x = np.where(ok, x, np.interp(t, t[ok], x[ok])); x = x - x.mean()   # extra notes: the written level around them
+    if x @ x < 1e-9: return None, np.nan
+    return x, float((x @ (v - v.mean())) / (x @ x))
 
 def _written_response(m: pd.DataFrame) -> tuple[float, float, np.ndarray]:
     "Melody notes of a window → (written range, slope β of performed on written velocity, written part β·(x − mean)) — (0, nan, 0) without a score."
-    x = m.written.to_numpy(float); ok = np.isfinite(x)
-    if ok.sum() < 6: return 0.0, np.nan, np.zeros(len(m))
-    x = np.where(ok, x, np.interp(m.t.to_numpy(), m.t.to_numpy()[ok], x[ok]))   # extra notes: the written level around them
-    x = x - x.mean()
-    if x @ x < 1e-9: return 0.0, np.nan, np.zeros(len(m))
-    beta = float((x @ (m.v.to_numpy() - m.v.mean())) / (x @ x))
+    x, beta = written_fit(m.t.to_numpy(), m.v.to_numpy(float), m.written.to_numpy(float))
+    if x is None: return 0.0, np.nan, np.zeros(len(m))
     return float(np.percentile(x, 90) - np.percentile(x, 10)), beta, float(np.clip(beta, 0, 1.5)) * x
 
 def dynamics_control(vc: pd.DataFrame, lo=-np.inf, hi=np.inf) -> tuple:
@@ -403,11 +409,9 @@ TONE_HARSH_FREE = 0.02   # share of attacks beyond 2.5 scatter units that even t
 
 def touch_table(vc: pd.DataFrame) -> pd.DataFrame:
     "`velocity_contour` table + `v_touch` (velocity less the written part β·(written − mean) when a score is known) + `touch_residual`: `v_touch` minus the local median (±1 s) of the notes of the same role (melody / others)."
-    t, v, x = vc.t.to_numpy(), vc.v.to_numpy(float), vc.written.to_numpy(float)
-    vt, ok = v.copy(), np.isfinite(x)
-    if ok.sum() >= 6:   # a written accent or a written louder voice is the score's, not the hand's
-        x = np.where(ok, x, np.interp(t, t[ok], x[ok])); x = x - x.mean()
-        if x @ x > 1e-9: vt = v - float(np.clip((x @ (v - v.mean())) / (x @ x), 0, 1.5)) * x
+    t, v = vc.t.to_numpy(), vc.v.to_numpy(float)
+    x, beta = written_fit(t, v, vc.written.to_numpy(float))   # a written accent or louder voice is the score's, not the hand's
+    vt = v if x is None else v - float(np.clip(beta, 0, 1.5)) * x
     r = np.zeros(len(vc))
     for role in (True, False):
         m = vc.top.to_numpy() == role
@@ -473,8 +477,8 @@ def analyse(perf, pedal=None, score=None, audio: np.ndarray | None = None, align
     if score is not None:
         ctx["al"] = score_alignment(midi_notes(score), perf, align_method)
         ctx["tr"] = tempo_residuals(ctx["al"]); ctx["dr"] = duration_ratios(ctx["al"], ctx["tr"])
-    ctx["vc"] = velocity_contour(perf, written=written_velocity(ctx["al"], len(perf)))
-    if ctx["al"] is not None: ctx["vc"] = ctx["vc"].assign(voice=written_velocity(ctx["al"], len(perf), "s_voice"), pitch=perf.pitch.to_numpy())
+    ctx["vc"] = velocity_contour(perf, written=written_velocity(ctx["al"], len(perf)),
+                                 voice=written_velocity(ctx["al"], len(perf), "s_voice"))
     ctx["tt"] = touch_table(ctx["vc"])
     spans, src = pedal_spans(pedal, end), "cc64"
     C = None
