@@ -37,9 +37,12 @@ setuptools.setup(
         "Natural Language :: English",
         "Topic :: Multimedia :: Sound/Audio :: Analysis",
     ] + ["Programming Language :: Python :: " + v for v in py_versions[py_versions.index(min_python):]],
-    packages=setuptools.find_packages(include=[cfg["lib_name"], cfg["lib_name"] + ".*"]),
+    # configs/ (the YAML contracts and recipes) is installed inside the package as pianoeval/configs, so an installed
+    # copy finds it without a checkout (pianoeval.core.config_dir looks in both places).
+    packages=setuptools.find_packages(include=[cfg["lib_name"], cfg["lib_name"] + ".*"]) + [cfg["lib_name"] + ".configs"],
+    package_dir={cfg["lib_name"] + ".configs": "configs"},
     include_package_data=True,
-    package_data={cfg["lib_name"]: ["assets/*"]},
+    package_data={cfg["lib_name"]: ["assets/*"], cfg["lib_name"] + ".configs": ["*.yaml"]},
     install_requires=cfg.get("requirements", "").split(),
     extras_require={"dev": cfg.get("dev_requirements", "").split()},
     python_requires=">=" + min_python,

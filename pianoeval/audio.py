@@ -17,22 +17,24 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .core import (AudioError, ConfigError, DependencyError, MidiError, PianoEvalWarning, atomic_write,
-                            check_file, file_sha256, require)
+from .core import (CONTRACTS, FRAME_RATE, SEGMENT_OVERLAP, SEGMENT_SECONDS, AudioError, ConfigError,
+                            DependencyError, MidiError, PianoEvalWarning, atomic_write, cache_root, check_file, file_sha256,
+                            require)
 
 # %% auto #0
 __all__ = ['SR', 'HOP', 'N_BINS', 'BINS_PER_OCTAVE', 'FMIN', 'LOG_SCALE', 'SILENCE_PEAK', 'load_audio', 'normalize_audio',
-           'default_soundfont', 'render_midi', 'warm_numba', 'cqt_torch', 'cqt', 'plot_cqt', 'CQTStats', 'Segments',
-           'segment_audio', 'segment_frames', 'FeatureCache', 'cached_cqt', 'bench_audio']
+           'default_soundfont', 'render_midi', 'warm_numba', 'cqt_torch', 'cqt', 'plot_cqt', 'CQTStats', 'n_windows',
+           'window_samples', 'segment_starts', 'segment_spans', 'audio_samples', 'Segments', 'segment_audio',
+           'segment_frames', 'FeatureCache', 'cached_cqt', 'bench_audio']
 
 # %% ../nbs/00_audio.ipynb #cc4639d8
-SR = 44_100                 # samples per second everywhere in pianoeval
-HOP = 512                   # CQT hop in samples → SR / HOP ≈ 86.13 frames/s
-N_BINS = 168                # 7 octaves
-BINS_PER_OCTAVE = 24        # two bins per semitone
-FMIN = 440.0 * 2 ** ((24 - 69) / 12)   # C1 (MIDI 24) = 32.703 Hz
-LOG_SCALE = 100.0           # feature = log1p(LOG_SCALE * |CQT|)
-SILENCE_PEAK = 1e-4         # a signal whose peak is below this is treated as silence
+SR = CONTRACTS.audio.sample_rate            # samples per second everywhere in pianoeval
+HOP = CONTRACTS.cqt.hop_length              # CQT hop in samples → SR / HOP ≈ 86.13 frames/s
+N_BINS = CONTRACTS.cqt.n_bins               # 7 octaves
+BINS_PER_OCTAVE = CONTRACTS.cqt.bins_per_octave   # two bins per semitone
+FMIN = CONTRACTS.cqt.fmin_hz                # C1 (MIDI 24) = 32.703 Hz
+LOG_SCALE = CONTRACTS.cqt.log_scale         # feature = log1p(LOG_SCALE * |CQT|)
+SILENCE_PEAK = CONTRACTS.audio.silence_peak # a signal whose peak is below this is treated as silence
 
 # %% ../nbs/00_audio.ipynb #23924150
 _SF_EXTS = {"wav", "wave", "flac", "ogg", "oga", "mp3", "aif", "aiff", "aifc", "au", "snd", "caf", "w64", "rf64", "opus"}
@@ -114,7 +116,7 @@ def load_audio(path, sr: int = SR, max_seconds: float = 3600.0) -> np.ndarray:
     return x
 
 # %% ../nbs/00_audio.ipynb #8239e771
-def normalize_audio(x: np.ndarray, target_db: float = -3.0) -> np.ndarray:
+def normalize_audio(x: np.ndarray, target_db: float = CONTRACTS.audio.peak_db) -> np.ndarray:
     "Peak-normalise `x` [..., n] so each signal peaks at `target_db` dBFS; silent signals are returned unchanged."
     x = np.asarray(x, dtype=np.float32)
     peak = np.abs(x).max(axis=-1, keepdims=True) if x.size else np.zeros(x.shape[:-1] + (1,), np.float32)
@@ -170,7 +172,6 @@ def warm_numba() -> None:
     global _numba_warm
     if _numba_warm: return
     import librosa
-    from pianoeval.core import cache_root
     lock_path = cache_root()/"numba-warmup.lock"
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with open(lock_path, "a") as lock:
@@ -318,6 +319,44 @@ class CQTStats:
         return s
 
 # %% ../nbs/00_audio.ipynb #a3379587
+def n_windows(length: float, window: float, hop: float) -> int:
+    "How many windows of `window` every `hop` cover `length` (any unit): 1 if it fits in one, else 1 + ⌈(length − window)/hop⌉."
+    return 1 if length <= window else 1 + int(np.ceil((length - window) / hop - 1e-9))
+
+def _check_window(seconds: float, overlap: float):
+    if not seconds > 0: raise ConfigError(f"segment seconds must be > 0, got {seconds}", fix="e.g. seconds=10.0")
+    if not 0 <= overlap < 1: raise ConfigError(f"overlap must be in [0, 1), got {overlap}", fix="e.g. overlap=0.5")
+
+def window_samples(seconds: float = SEGMENT_SECONDS, overlap: float = SEGMENT_OVERLAP, sr: int = SR) -> tuple[int, int]:
+    "(window, hop) in whole samples at `sr` (441000, 220500 by default)."
+    _check_window(seconds, overlap)
+    size = int(round(seconds * sr))
+    return size, max(1, int(round(size * (1 - overlap))))
+
+def segment_starts(duration: float, seconds: float = SEGMENT_SECONDS, overlap: float = SEGMENT_OVERLAP) -> np.ndarray:
+    "Window start times (s) over `duration` seconds: 0, hop, 2·hop, … (`n_windows` of them) → float64 [S]."
+    _check_window(seconds, overlap)
+    hop = seconds * (1 - overlap)
+    return np.arange(n_windows(duration, seconds, hop)) * hop
+
+def segment_spans(n_samples: int, seconds: float = SEGMENT_SECONDS, overlap: float = SEGMENT_OVERLAP, sr: int = SR) -> np.ndarray:
+    "Windows over `n_samples` samples as int64 [S, 2] rows of (start sample, valid samples); window/hop rounded to samples."
+    size, hop = window_samples(seconds, overlap, sr)
+    if n_samples <= 0: raise AudioError(f"cannot segment {n_samples} samples", fix="Pass a signal with at least one sample")
+    starts = np.arange(n_windows(n_samples, size, hop), dtype=np.int64) * hop
+    return np.stack([starts, np.minimum(n_samples - starts, size)], 1)
+
+# %% ../nbs/00_audio.ipynb #967a6be4
+def audio_samples(path, sr: int = SR) -> int:
+    "Length in samples of `path` loaded at `sr`, from the file header (`soundfile.info`); decodes only headerless files."
+    import soundfile as sf
+    path = check_file(path, AudioError, "audio file")
+    try: info = sf.info(str(path))
+    except Exception: info = None              # not a libsndfile format (e.g. m4a): decode it once
+    if info is None or info.frames <= 0 or info.samplerate <= 0: return len(load_audio(path, sr))
+    return int(info.frames) if info.samplerate == sr else int(np.ceil(info.frames * sr / info.samplerate))
+
+# %% ../nbs/00_audio.ipynb #42f56ced
 class Segments(NamedTuple):
     "Fixed-length windows: `data` [S, L] (audio) or [S, 168, L] (CQT frames), `lengths` [S] valid part, `start_s` [S]."
     data: np.ndarray
@@ -329,30 +368,25 @@ class Segments(NamedTuple):
         "Boolean [S, L]: True where the window holds real signal, False on padding."
         return np.arange(self.data.shape[-1])[None] < self.lengths[:, None]
 
-def _n_segments(n: int, size: int, hop: float) -> int:
-    return 1 if n <= size else 1 + int(np.ceil((n - size) / hop - 1e-9))
-
-# %% ../nbs/00_audio.ipynb #14281d56
-def segment_audio(x: np.ndarray, seconds: float = 10.0, overlap: float = 0.5, sr: int = SR) -> Segments:
+# %% ../nbs/00_audio.ipynb #a5fe65fb
+def segment_audio(x: np.ndarray, seconds: float = SEGMENT_SECONDS, overlap: float = SEGMENT_OVERLAP, sr: int = SR) -> Segments:
     "Cut `x` [n] into windows of `seconds` with `overlap` → `Segments` (data [S, seconds·sr], last one zero-padded)."
     x = np.asarray(x, dtype=np.float32)
     if x.ndim != 1 or len(x) == 0: raise AudioError(f"segment_audio needs a non-empty signal [n], got shape {x.shape}")
-    if not 0 <= overlap < 1: raise ConfigError(f"overlap must be in [0, 1), got {overlap}")
-    size = int(round(seconds * sr)); hop = int(round(size * (1 - overlap)))
-    S = _n_segments(len(x), size, hop)
-    padded = np.zeros((S - 1) * hop + size, np.float32); padded[: len(x)] = x
+    spans = segment_spans(len(x), seconds, overlap, sr)
+    size, hop = window_samples(seconds, overlap, sr)
+    padded = np.zeros(int(spans[-1, 0]) + size, np.float32); padded[: len(x)] = x
     data = np.lib.stride_tricks.sliding_window_view(padded, size)[::hop]
-    starts = np.arange(S) * hop
-    return Segments(data, np.minimum(len(x) - starts, size), starts / sr)
+    return Segments(data, spans[:, 1], spans[:, 0] / sr)
 
-def segment_frames(C: np.ndarray, seconds: float = 10.0, overlap: float = 0.5, sr: int = SR, hop: int = HOP) -> Segments:
+def segment_frames(C: np.ndarray, seconds: float = SEGMENT_SECONDS, overlap: float = SEGMENT_OVERLAP, sr: int = SR,
+                   hop: int = HOP) -> Segments:
     "Cut a CQT [168, T] into windows of `1 + seconds·sr // hop` frames → `Segments` (data [S, 168, 862] by default)."
     C = np.asarray(C)
     if C.ndim != 2 or C.shape[1] == 0: raise ValueError(f"segment_frames needs [bins, T], got {C.shape}")
-    size_s = int(round(seconds * sr)); hop_s = int(round(size_s * (1 - overlap)))
+    size_s, hop_s = window_samples(seconds, overlap, sr)
     F = 1 + size_s // hop; T = C.shape[1]
-    S = _n_segments(T, F, hop_s / hop)
-    starts = np.round(np.arange(S) * hop_s / hop).astype(int)
+    starts = np.round(np.arange(n_windows(T, F, hop_s / hop)) * hop_s / hop).astype(int)
     padded = np.zeros((C.shape[0], starts[-1] + F), C.dtype); padded[:, :T] = C
     data = np.moveaxis(padded[:, starts[:, None] + np.arange(F)], 1, 0)
     return Segments(data, np.minimum(T - starts, F), starts * hop / sr)
@@ -364,7 +398,7 @@ def _params_hash(params: dict) -> str:
 class FeatureCache:
     "On-disk cache of per-file features (.npy), keyed by file content hash + parameter hash; safe across processes."
     def __init__(self, root=None):
-        root = root or os.environ.get("PIANOEVAL_CACHE") or Path.home() / ".cache" / "pianoeval" / "features"
+        root = root or cache_root() / "features"
         self.root = Path(root).expanduser()
 
     def path_for(self, audio_path, params: dict) -> Path:

@@ -18,17 +18,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .core import AudioError, ConfigError, DependencyError, MidiError, atomic_write
+from .audio import warm_numba
+from .core import (CONTRACTS, SEGMENT_SECONDS, SR, AudioError, ConfigError, DependencyError, MidiError, atomic_write,
+                            cache_root)
 
 # %% auto #0
-__all__ = ['SR', 'PIANO_LOW', 'PIANO_HIGH', 'ROOMS', 'MP3_BITRATES', 'ORDER', 'synth_notes', 'Transform', 'PitchShift',
-           'TimeStretch', 'AddNoise', 'Gain', 'Room', 'default_cache_dir', 'room_ir', 'RoomReverb', 'energy_decay_db',
-           'decay_time_s', 'mp3_delay_samples', 'Mp3RoundTrip', 'default_transforms', 'random_chain', 'AugmentChain',
-           'bench_augment']
+__all__ = ['PIANO_LOW', 'PIANO_HIGH', 'ROOMS', 'MPEG1_LAYER3_KBPS', 'MP3_BITRATES', 'ORDER', 'synth_notes', 'Transform',
+           'PitchShift', 'TimeStretch', 'AddNoise', 'Gain', 'Room', 'default_cache_dir', 'room_ir', 'RoomReverb',
+           'energy_decay_db', 'decay_time_s', 'mp3_delay_samples', 'Mp3RoundTrip', 'default_transforms', 'random_chain',
+           'AugmentChain', 'bench_augment']
 
 # %% ../nbs/02_augment.ipynb #9efbcf69
-SR = 44_100
-PIANO_LOW, PIANO_HIGH = 21, 108  # A0 .. C8, MIDI note numbers
+PIANO_LOW, PIANO_HIGH = CONTRACTS.midi.pitch_min, CONTRACTS.midi.pitch_max  # A0 .. C8, MIDI note numbers
+_RANGES = CONTRACTS.augment   # default ranges (configs/features.yaml)
 
 def synth_notes(notes: pd.DataFrame, n: int | None = None, sr: int = SR, n_harmonics: int = 6,
                 decay_s: float = 0.6, amp: float = 0.25) -> np.ndarray:
@@ -137,7 +139,7 @@ def _rubberband(x, stretch: float = 1.0, semitones: float = 0.0) -> np.ndarray:
 class PitchShift(Transform):
     "Shift pitch by a whole number of semitones in ±`max_semitones` (Rubber Band); notes move by the same amount."
     name = "pitch_shift"
-    def __init__(self, max_semitones: int = 2):
+    def __init__(self, max_semitones: int = _RANGES.pitch_shift_semitones[1]):
         if int(max_semitones) != max_semitones or not 1 <= max_semitones <= 12:
             raise ConfigError(f"max_semitones must be a whole number in 1..12, got {max_semitones}")
         self.max_semitones = int(max_semitones)
@@ -162,7 +164,7 @@ class PitchShift(Transform):
 class TimeStretch(Transform):
     "Change tempo by rate r ∈ [low, high] (r > 1 faster: length n/r, note and pedal times / r); pitch kept (Rubber Band)."
     name = "time_stretch"
-    def __init__(self, rate_range: tuple[float, float] = (0.85, 1.15)):
+    def __init__(self, rate_range: tuple[float, float] = _RANGES.time_stretch):
         _check_range(*rate_range, "rate", 0.25, 4.0)
         self.rate_range = tuple(map(float, rate_range))
 
@@ -182,7 +184,7 @@ class TimeStretch(Transform):
 class AddNoise(Transform):
     "Add white Gaussian noise at an SNR (dB, whole clip) drawn from `snr_db_range`."
     name = "noise"
-    def __init__(self, snr_db_range: tuple[float, float] = (25.0, 40.0)):
+    def __init__(self, snr_db_range: tuple[float, float] = _RANGES.snr_db):
         _check_range(*snr_db_range, "SNR (dB)", -20, 120)
         self.snr_db_range = tuple(map(float, snr_db_range))
 
@@ -200,7 +202,7 @@ class AddNoise(Transform):
 class Gain(Transform):
     "Multiply by 10^(dB/20), dB drawn from `gain_db_range`; positive gain limited to the headroom (peak ≤ 1, no clipping)."
     name = "gain"
-    def __init__(self, gain_db_range: tuple[float, float] = (-6.0, 6.0)):
+    def __init__(self, gain_db_range: tuple[float, float] = _RANGES.gain_db):
         _check_range(*gain_db_range, "gain (dB)", -60, 60)
         self.gain_db_range = tuple(map(float, gain_db_range))
 
@@ -237,7 +239,6 @@ ROOMS = (
 
 def default_cache_dir() -> Path:
     "Where room IRs are cached: `rir/` in pianoeval's cache folder (`pianoeval.core.cache_root`)."
-    from pianoeval.core import cache_root
     return cache_root() / "rir"
 
 # %% ../nbs/02_augment.ipynb #e4c1dfc9
@@ -319,7 +320,8 @@ def decay_time_s(y: np.ndarray, drop_db: float = 30.0, sr: int = SR) -> float:
     return float(np.argmax(edc <= -drop_db) / sr) if (edc <= -drop_db).any() else len(edc) / sr
 
 # %% ../nbs/02_augment.ipynb #13d00205
-MP3_BITRATES = (128, 160, 192, 224, 256, 320)  # MPEG-1 Layer III CBR rates in the 128–320 kbps range
+MPEG1_LAYER3_KBPS = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)  # the format's CBR rates
+MP3_BITRATES = tuple(b for b in MPEG1_LAYER3_KBPS if _RANGES.mp3_kbps[0] <= b <= _RANGES.mp3_kbps[1])   # 128–320 by default
 
 def _mp3_encode_decode(x: np.ndarray, kbps: int) -> np.ndarray:
     try:
@@ -352,7 +354,7 @@ class Mp3RoundTrip(Transform):
     "Encode to MP3 (LAME CBR at a bitrate drawn from `bitrates`, kbps) and decode; same length, delay removed."
     name = "mp3"
     def __init__(self, bitrates=MP3_BITRATES):
-        bad = [b for b in bitrates if b not in (32, 40, 48, 56, 64, 80, 96, 112) + MP3_BITRATES]
+        bad = [b for b in bitrates if b not in MPEG1_LAYER3_KBPS]
         if not bitrates or bad: raise ConfigError(f"invalid MP3 bitrates {bad or bitrates}", fix=f"Use e.g. {MP3_BITRATES}")
         self.bitrates = tuple(int(b) for b in bitrates)
 
@@ -369,11 +371,10 @@ class Mp3RoundTrip(Transform):
 ORDER = ("pitch_shift", "time_stretch", "room", "noise", "gain", "mp3")
 
 def default_transforms(cache_dir=None) -> list[Transform]:
-    "One of each transform with the issue's ranges, in chain order."
-    return [PitchShift(2), TimeStretch((0.85, 1.15)), RoomReverb(ROOMS, cache_dir), AddNoise((25, 40)),
-            Gain((-6, 6)), Mp3RoundTrip(MP3_BITRATES)]
+    "One of each transform with the default ranges of `CONTRACTS.augment` (configs/features.yaml), in chain order."
+    return [PitchShift(), TimeStretch(), RoomReverb(ROOMS, cache_dir), AddNoise(), Gain(), Mp3RoundTrip()]
 
-def random_chain(rng, max_transforms: int = 3, p: float | dict = 0.35, transforms=None) -> list[Transform]:
+def random_chain(rng, max_transforms: int = _RANGES.max_transforms, p: float | dict = 0.35, transforms=None) -> list[Transform]:
     "Draw a chain of at most `max_transforms` transforms (each kept with probability `p`), in physical order."
     rng = _as_rng(rng)
     ts = list(transforms) if transforms is not None else default_transforms()
@@ -388,7 +389,7 @@ def random_chain(rng, max_transforms: int = 3, p: float | dict = 0.35, transform
 
 class AugmentChain:
     "Random chains of ≤ `max_transforms` transforms; `chain(audio, notes, pedal, rng) -> (audio, notes, pedal, [params])`."
-    def __init__(self, transforms=None, max_transforms: int = 3, p: float | dict = 0.35, cache_dir=None):
+    def __init__(self, transforms=None, max_transforms: int = _RANGES.max_transforms, p: float | dict = 0.35, cache_dir=None):
         self.transforms = list(transforms) if transforms is not None else default_transforms(cache_dir)
         self.max_transforms, self.p = max_transforms, p
 
@@ -425,10 +426,9 @@ def _best_time(f, repeat):
         t0 = time.perf_counter(); out = f(); best = min(best, time.perf_counter() - t0)
     return best, out
 
-def bench_augment(seconds: float = 10.0, repeat: int = 3, seed: int = 0, cache_dir=None) -> pd.DataFrame:
+def bench_augment(seconds: float = SEGMENT_SECONDS, repeat: int = 3, seed: int = 0, cache_dir=None) -> pd.DataFrame:
     "Throughput (× real time) of each transform and a 3-chain on a `seconds` clip, with librosa's pitch/stretch beside."
     import librosa
-    from pianoeval.audio import warm_numba
     warm_numba()
     notes = _bench_clip(seconds, seed)
     x = synth_notes(notes, n=int(seconds * SR))

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pianoeval
-from .core import PianoEvalError
+from .core import SR, PianoEvalError
 
 # %% auto #0
 __all__ = ['build_parser', 'main']
@@ -32,12 +32,12 @@ def _demo(args) -> None:
     fig.colorbar(ax_cqt.images[0], ax=ax_cqt, label="log(1 + 100·|CQT|)", pad=0.01)
     plot_piano_roll(notes, pedal=pedal, ax=ax_roll)
     ax_roll.set_title("MIDI notes (colour = velocity; sustain pedal shaded where pressed)")
-    for ax in (ax_cqt, ax_roll): ax.set_xlim(0, len(audio) / 44100)
+    for ax in (ax_cqt, ax_roll): ax.set_xlim(0, len(audio) / SR)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=110)
     plt.close(fig)
-    print(f"{args.example}: {len(audio) / 44100:.1f} s of audio, {len(notes)} notes, "
+    print(f"{args.example}: {len(audio) / SR:.1f} s of audio, {len(notes)} notes, "
           f"CQT {C.shape[0]}×{C.shape[1]} frames → {out}")
 
 def _bench(args) -> None:

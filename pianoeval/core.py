@@ -6,15 +6,22 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
+import json
+import math
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['PianoEvalError', 'AudioError', 'MidiError', 'AlignmentError', 'DataError', 'DownloadError', 'ConfigError',
-           'DependencyError', 'PianoEvalWarning', 'atomic_write', 'file_sha256', 'check_file', 'load_config',
-           'cache_root', 'require', 'lazy_attributes']
+__all__ = ['CONTRACTS', 'DIMENSION_SETS', 'SR', 'HOP', 'FRAME_RATE', 'SEGMENT_SECONDS', 'SEGMENT_OVERLAP', 'PianoEvalError',
+           'AudioError', 'MidiError', 'AlignmentError', 'DataError', 'DownloadError', 'ConfigError', 'DependencyError',
+           'PianoEvalWarning', 'atomic_write', 'file_sha256', 'check_file', 'load_config', 'config_dir',
+           'AudioContract', 'CQTContract', 'MidiContract', 'SegmentContract', 'MertContract', 'AugmentContract',
+           'Dimension', 'DimensionSet', 'Contracts', 'load_contracts', 'resolve_dims', 'json_safe', 'read_jsonl',
+           'write_jsonl', 'cache_root', 'require']
 
 # %% ../nbs/core.ipynb #de8fc9b7
 class PianoEvalError(Exception):
@@ -116,6 +123,267 @@ def load_config(path) -> dict:
                           fix="Write settings as `key: value` lines")
     return data
 
+# %% ../nbs/core.ipynb #ea717d47
+def config_dir() -> Path:
+    "Folder of pianoeval's YAML configs: the checkout's `configs/` (editable install), else the copy inside the package."
+    import importlib.util
+    spec = importlib.util.find_spec("pianoeval")   # not __file__: notebooks that define this have none
+    here = Path(spec.origin).resolve().parent if spec and spec.origin else Path.cwd()
+    for d in (here.parent / "configs", here / "configs"):
+        if (d / "features.yaml").is_file() and (d / "dimensions.yaml").is_file(): return d
+    raise ConfigError("pianoeval's configs (features.yaml, dimensions.yaml) are missing", path=here,
+                      fix="Reinstall pianoeval (`pip install -e .` in a checkout); the configs folder ships with it")
+
+# %% ../nbs/core.ipynb #76e80d79
+def _section(cfg: dict, key: str, cls, path):
+    "Build dataclass `cls` from `cfg[key]`; ConfigError naming the file and key for a missing, unknown or ill-typed value."
+    raw = cfg.get(key)
+    if not isinstance(raw, dict):
+        raise ConfigError(f"section '{key}' is missing or not a mapping", path=path, fix=f"Restore the '{key}:' section")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown, missing = sorted(set(raw) - set(fields)), sorted(set(fields) - set(raw))
+    if unknown or missing:
+        raise ConfigError(f"section '{key}': " + "; ".join(
+            ([f"unknown key(s) {', '.join(unknown)}"] if unknown else []) + ([f"missing key(s) {', '.join(missing)}"] if missing else [])),
+            path=path, fix=f"Allowed keys: {', '.join(fields)}")
+    out = {}
+    for name, value in raw.items():
+        kind = fields[name].type
+        ok = (isinstance(value, (int, float)) and not isinstance(value, bool)) if kind in ("float", "int") else True
+        if kind == "int": ok = ok and float(value).is_integer()
+        if not ok:
+            raise ConfigError(f"{key}.{name} = {value!r} is not a number", path=path, fix=f"Give {key}.{name} a number")
+        out[name] = int(value) if kind == "int" else float(value) if kind == "float" else tuple(value) if isinstance(value, list) else value
+    return cls(**out)
+
+@dataclass(frozen=True)
+class AudioContract:
+    "Waveforms: float32 mono at `sample_rate` Hz, peak ≤ 1."
+    sample_rate: int
+    peak_db: float
+    silence_peak: float
+
+@dataclass(frozen=True)
+class CQTContract:
+    "The constant-Q transform every stage uses: `n_bins` bins, `bins_per_octave`, lowest bin at MIDI pitch `fmin_midi`."
+    n_bins: int
+    bins_per_octave: int
+    fmin_midi: int
+    hop_length: int
+    log_scale: float
+
+    @property
+    def fmin_hz(self) -> float: return 440.0 * 2 ** ((self.fmin_midi - 69) / 12)
+
+@dataclass(frozen=True)
+class MidiContract:
+    "Notes outside `pitch_min`–`pitch_max` (the 88 keys) are not piano notes."
+    pitch_min: int
+    pitch_max: int
+
+@dataclass(frozen=True)
+class SegmentContract:
+    "The model's window: `seconds` long, a new one every `seconds · (1 − overlap)`."
+    seconds: float
+    overlap: float
+
+    @property
+    def hop_s(self) -> float: return self.seconds * (1 - self.overlap)
+
+@dataclass(frozen=True)
+class MertContract:
+    "MERT's input rate and hidden-state hop."
+    sample_rate: int
+    hop_length: int
+
+    @property
+    def frame_rate(self) -> float: return self.sample_rate / self.hop_length
+
+@dataclass(frozen=True)
+class AugmentContract:
+    "Default ranges of the augmentation chain."
+    max_transforms: int
+    pitch_shift_semitones: tuple
+    time_stretch: tuple
+    snr_db: tuple
+    gain_db: tuple
+    mp3_kbps: tuple
+
+# %% ../nbs/core.ipynb #944363fc
+@dataclass(frozen=True)
+class Dimension:
+    "One rated dimension: its `name`, `group`, `anchors` ((score, meaning), …), optional `upstream` name, whether pseudo-labelled."
+    name: str
+    group: str
+    anchors: tuple
+    upstream: str | None = None
+    pseudo_labelled: bool = False
+
+    @property
+    def low(self) -> str: return self.anchors[0][1]
+    @property
+    def high(self) -> str: return self.anchors[-1][1]
+
+@dataclass(frozen=True)
+class DimensionSet:
+    "A named, ordered set of dimensions (the order of a model's outputs)."
+    name: str
+    description: str
+    dimensions: tuple
+
+    @property
+    def names(self) -> list: return [d.name for d in self.dimensions]
+    @property
+    def groups(self) -> list: return list(dict.fromkeys(d.group for d in self.dimensions))
+    def group(self, group: str) -> list: return [d.name for d in self.dimensions if d.group == group]
+    @property
+    def pseudo_labelled(self) -> list: return [d.name for d in self.dimensions if d.pseudo_labelled]
+    def __getitem__(self, name: str) -> Dimension:
+        for d in self.dimensions:
+            if d.name == name: return d
+        raise KeyError(name)
+    def __len__(self) -> int: return len(self.dimensions)
+    def __contains__(self, name) -> bool: return name in self.names
+
+def _dimension_sets(cfg: dict, path) -> dict:
+    sets = {}
+    for set_name, body in cfg.items():
+        if not isinstance(body, dict) or not isinstance(body.get("dimensions"), list) or not body["dimensions"]:
+            raise ConfigError(f"dimension set '{set_name}' needs a non-empty 'dimensions' list", path=path,
+                              fix="See the seed10 entry for the layout")
+        dims = []
+        for i, d in enumerate(body["dimensions"]):
+            where = f"{set_name}.dimensions[{i}]"
+            if not isinstance(d, dict) or not isinstance(d.get("name"), str) or not isinstance(d.get("anchors"), dict):
+                raise ConfigError(f"{where} needs a 'name' and an 'anchors' mapping", path=path, fix="See the seed10 entry")
+            unknown = sorted(set(d) - {"name", "group", "anchors", "upstream", "pseudo_labelled"})
+            if unknown:
+                raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}", path=path,
+                                  fix="Allowed keys: name, group, anchors, upstream, pseudo_labelled")
+            anchors = tuple(sorted((float(k), str(v)) for k, v in d["anchors"].items()))
+            dims.append(Dimension(d["name"], str(d.get("group", "")), anchors, d.get("upstream"), bool(d.get("pseudo_labelled", False))))
+        names = [d.name for d in dims]
+        if len(set(names)) != len(names):
+            raise ConfigError(f"dimension set '{set_name}' lists a name twice", path=path, fix="List each dimension once")
+        sets[set_name] = DimensionSet(set_name, str(body.get("description", "")), tuple(dims))
+    return sets
+
+# %% ../nbs/core.ipynb #427e62a2
+@dataclass(frozen=True)
+class Contracts:
+    "Everything `configs/features.yaml` and `configs/dimensions.yaml` fix, as one frozen object."
+    audio: AudioContract
+    cqt: CQTContract
+    midi: MidiContract
+    segments: SegmentContract
+    mert: MertContract
+    augment: AugmentContract
+    dimension_sets: dict
+
+    @property
+    def frame_rate(self) -> float:
+        "CQT frames per second (sample rate / hop)."
+        return self.audio.sample_rate / self.cqt.hop_length
+
+def load_contracts(folder=None) -> Contracts:
+    "Read `features.yaml` and `dimensions.yaml` from `folder` (default: `config_dir()`) → `Contracts`."
+    folder = Path(folder) if folder is not None else config_dir()
+    feat_path, dim_path = folder / "features.yaml", folder / "dimensions.yaml"
+    feat, dims = load_config(feat_path), load_config(dim_path)
+    audio = _section(feat, "audio", AudioContract, feat_path)
+    cqt = _section(feat, "cqt", CQTContract, feat_path)
+    segments = _section(feat, "segments", SegmentContract, feat_path)
+    if not (segments.seconds > 0 and 0 <= segments.overlap < 1):
+        raise ConfigError(f"segments: seconds {segments.seconds} / overlap {segments.overlap} need seconds > 0, 0 ≤ overlap < 1",
+                          path=feat_path, fix="Use e.g. seconds: 10.0, overlap: 0.5")
+    return Contracts(audio, cqt, _section(feat, "midi", MidiContract, feat_path), segments,
+                     _section(feat, "mert", MertContract, feat_path), _section(feat, "augment", AugmentContract, feat_path),
+                     _dimension_sets(dims, dim_path))
+
+CONTRACTS = load_contracts()
+DIMENSION_SETS = CONTRACTS.dimension_sets
+# Short names for the numbers every signal stage uses
+SR = CONTRACTS.audio.sample_rate            # samples per second
+HOP = CONTRACTS.cqt.hop_length              # CQT hop (samples)
+FRAME_RATE = CONTRACTS.frame_rate       # CQT frames per second (≈ 86.13)
+SEGMENT_SECONDS = CONTRACTS.segments.seconds
+SEGMENT_OVERLAP = CONTRACTS.segments.overlap
+
+# %% ../nbs/core.ipynb #03da00a4
+def resolve_dims(dims="seed10", within: str | None = None, error=None) -> list:
+    "Dimension names from a set name or a list of names (all from one set — `within` if given — no repeats); `error` (ConfigError) otherwise."
+    error = error or ConfigError
+    sets = ", ".join(DIMENSION_SETS)
+    if isinstance(dims, str):
+        if dims not in DIMENSION_SETS: raise error(f"unknown dimension set {dims!r}", fix=f"Use one of: {sets}")
+        if within is not None and dims != within: raise error(f"dimension set {dims!r} given where {within!r} is needed")
+        return DIMENSION_SETS[dims].names
+    names = list(dims)
+    if not names: raise error("no dimensions given", fix=f"Pass a dimension set name ({sets}) or a list of names")
+    if within is not None and within not in DIMENSION_SETS:
+        raise error(f"unknown dimension set {within!r}", fix=f"Use one of: {sets}")
+    candidates = [within] if within else [s for s in DIMENSION_SETS if set(names) <= set(DIMENSION_SETS[s].names)]
+    if not candidates:   # name the set most of them come from, and what it holds
+        candidates = [max(DIMENSION_SETS, key=lambda s: len(set(names) & set(DIMENSION_SETS[s].names)))]
+    valid = DIMENSION_SETS[candidates[0]].names
+    unknown = [n for n in names if n not in valid]
+    if unknown:
+        raise error(f"unknown {candidates[0]} dimension(s) {', '.join(map(repr, unknown))}",
+                    fix=f"Valid {candidates[0]} dimensions: {', '.join(valid)}")
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated: raise error(f"dimension(s) listed twice: {', '.join(repeated)}", fix="List each dimension once")
+    return names
+
+# %% ../nbs/core.ipynb #ea369484
+def json_safe(x):
+    "`x` with numpy scalars/arrays turned into Python values and NaN/inf into None, recursively (JSON-ready)."
+    if isinstance(x, dict): return {str(k): json_safe(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)): return [json_safe(v) for v in x]
+    if hasattr(x, "tolist") and not isinstance(x, (str, bytes)): return json_safe(x.tolist())  # numpy arrays and scalars
+    if isinstance(x, float) and not math.isfinite(x): return None
+    return x
+
+def read_jsonl(path, what: str = "JSON-lines file", missing_ok: bool = False, error=None) -> list:
+    "The objects of a JSON-lines file (blank lines skipped); `error` (DataError) naming the first bad line."
+    error = error or DataError
+    path = Path(path).expanduser()
+    if not path.exists():
+        if missing_ok: return []
+        raise error(f"no such {what}", path=path, fix="Check the path and spelling")
+    if not path.is_file():
+        raise error(f"this is a {'folder' if path.is_dir() else 'special file'}, not a {what}", path=path,
+                    fix=f"Pass the path of a {what}")
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        try:
+            for i, line in enumerate(f, 1):
+                if not line.strip(): continue
+                try: obj = json.loads(line)
+                except json.JSONDecodeError as e:
+                    raise error(f"line {i} is not valid JSON ({e.msg})", path=path,
+                                fix="Fix or delete that line; the file holds one JSON object per line") from e
+                if not isinstance(obj, dict):
+                    raise error(f"line {i} is a JSON {type(obj).__name__}, not an object", path=path,
+                                fix="Each line must be one JSON object {...}")
+                rows.append(obj)
+        except UnicodeDecodeError as e:
+            raise error(f"the file is not UTF-8 text ({e.reason} at byte {e.start})", path=path,
+                        fix=f"Choose the {what} itself, not a binary file") from e
+    return rows
+
+def write_jsonl(path, rows) -> Path:
+    "Write `rows` (dicts) to `path` as JSON lines (UTF-8, sorted keys, NaN → null), atomically → the path."
+    path = Path(path).expanduser()
+    lines = []
+    for i, r in enumerate(rows):
+        try: lines.append(json.dumps(json_safe(r), ensure_ascii=False, sort_keys=True, allow_nan=False))
+        except (TypeError, ValueError) as e:
+            raise DataError(f"row {i} cannot be written as JSON ({e})", path=path,
+                            fix="Keep only strings, numbers, lists and dicts in it") from e
+    with atomic_write(path, "w") as f:
+        f.write("".join(line + "\n" for line in lines))
+    return path
+
 # %% ../nbs/core.ipynb #fbd3dbce
 def cache_root() -> Path:
     "pianoeval's cache folder: `$PIANOEVAL_CACHE`, else `$XDG_CACHE_HOME/pianoeval`, else `~/.cache/pianoeval`."
@@ -133,15 +401,3 @@ def require(module: str, pip_spec: str | None = None):
         spec = pip_spec or module.split(".")[0]
         raise DependencyError(f"the package providing `{module}` is not installed",
                               fix=f"pip install '{spec}'") from e
-
-# %% ../nbs/core.ipynb #7f836216
-def lazy_attributes(module: str, **factories):
-    "A PEP 562 module `__getattr__` that builds each named attribute with its factory on first access and keeps it."
-    import sys
-    def __getattr__(name):
-        if name in factories:
-            value = factories[name]()
-            setattr(sys.modules[module], name, value)
-            return value
-        raise AttributeError(f"module {module!r} has no attribute {name!r}")
-    return __getattr__

@@ -21,23 +21,23 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from .core import (DataError, DependencyError, MidiError, PianoEvalError, PianoEvalWarning, atomic_write,
-                            check_file)
+from .audio import render_midi
+from .core import (DIMENSION_SETS, SR, DataError, DependencyError, MidiError, PianoEvalError, PianoEvalWarning,
+                            atomic_write, check_file, json_safe)
+from .data import Performance, find_percepiano, load_percepiano, piece_of, save_records, split_by_piece
+from .midi import NOTE_COLUMNS, harmony_changes, notes_to_midi, pedal_spans, pedal_table
 
 # %% auto #0
-__all__ = ['TECHNICAL_DIMS', 'SEVERITIES', 'NOTE_COLUMNS', 'KEYBOARD_WORKS', 'DEFAULT_BPM', 'PHRASE_SECONDS', 'FAULTS',
-           'VARIANTS_PER_PASSAGE', 'SR', 'ScoreTable', 'note_table', 'pedal_table', 'example_score', 'ScoreRef',
-           'music21_scores', 'midi_score_table', 'load_score_table', 'percepiano_scores', 'cut_passages', 'passage',
-           'harmony_changes', 'pedal_for_changes', 'pedal_intervals', 'phrase_bounds', 'tempo_warp', 'humanise',
-           'fault_note_accuracy', 'fault_rhythmic_precision', 'fault_dynamics_control', 'fault_articulation',
-           'fault_pedaling', 'fault_tone_quality', 'apply_faults', 'plot_roll_comparison', 'notes_to_midi',
+__all__ = ['TECHNICAL_DIMS', 'SEVERITIES', 'KEYBOARD_WORKS', 'DEFAULT_BPM', 'PHRASE_SECONDS', 'FAULTS', 'VARIANTS_PER_PASSAGE',
+           'ScoreTable', 'note_table', 'example_score_table', 'ScoreRef', 'music21_scores', 'midi_score_table',
+           'load_score_table', 'percepiano_scores', 'cut_passages', 'passage', 'pedal_for_changes', 'phrase_bounds',
+           'tempo_warp', 'humanise', 'fault_note_accuracy', 'fault_rhythmic_precision', 'fault_dynamics_control',
+           'fault_articulation', 'fault_pedaling', 'fault_tone_quality', 'apply_faults', 'plot_roll_comparison',
            'variant_faults', 'plan_corpus', 'check_renderer', 'build_corpus', 'corpus_overview', 'bench_corpus']
 
 # %% ../nbs/03b_corpus.ipynb #66d756b1
-TECHNICAL_DIMS = ("note_accuracy", "rhythmic_precision", "dynamics_control", "articulation", "pedaling",
-                  "tone_quality")
+TECHNICAL_DIMS = tuple(DIMENSION_SETS["seed10"].group("technical"))   # one fault family per technical dimension
 SEVERITIES = (0.0, 0.25, 0.5, 0.75, 1.0)
-NOTE_COLUMNS = ("onset_s", "offset_s", "pitch", "velocity")
 
 class ScoreTable(NamedTuple):
     "Notes in score time (note table) with `beats` and `downbeats` (float seconds arrays)."
@@ -53,13 +53,8 @@ def note_table(onset, offset, pitch, velocity) -> pd.DataFrame:
     df["offset_s"] = np.maximum(df.offset_s, df.onset_s + 0.01)
     return df.sort_values(["onset_s", "pitch"], kind="stable").reset_index(drop=True)
 
-def pedal_table(times=(), values=()) -> pd.DataFrame:
-    "CC64 events as a `DataFrame[time_s, value]`, sorted by time."
-    df = pd.DataFrame({"time_s": np.asarray(times, float), "value": np.asarray(values, int)})
-    return df.sort_values("time_s", kind="stable").reset_index(drop=True)
-
 # %% ../nbs/03b_corpus.ipynb #a620f171
-def example_score(bars: int = 8, bpm: float = 90.0) -> ScoreTable:
+def example_score_table(bars: int = 8, bpm: float = 90.0) -> ScoreTable:
     "A synthetic four-voice score table: one chord per beat in 4/4 at `bpm`, harmonies I I V V vi vi IV IV (C major)."
     chords = [(48, 55, 64, 72), (43, 55, 62, 71), (45, 57, 64, 72), (41, 57, 65, 69)]
     beat = 60.0 / bpm
@@ -170,14 +165,13 @@ def load_score_table(ref: ScoreRef, cache_dir=None) -> ScoreTable:
 # %% ../nbs/03b_corpus.ipynb #f95654e2
 def percepiano_scores(root=None, pieces=None) -> list[ScoreRef]:
     "Score segments of PercePiano `pieces` (default: the train split by piece) as `ScoreRef`s; [] if none is found (`data.find_percepiano`)."
-    from pianoeval import data
-    root = data.find_percepiano(root)
+    root = find_percepiano(root)
     if root is None:
         return []
     if pieces is None:
-        recs = data.split_by_piece(data.load_percepiano(root), seed=0)
+        recs = split_by_piece(load_percepiano(root), seed=0)
         pieces = {r.piece_id for r in recs if r.split == "train"}
-    refs = [ScoreRef("percepiano", str(p), data.piece_of(p.name))
+    refs = [ScoreRef("percepiano", str(p), piece_of(p.name))
             for p in sorted((root / "score_midi").glob("*.mid")) if "_Score_" in p.name]
     return [r for r in refs if r.piece_id in set(pieces)]
 
@@ -213,19 +207,6 @@ def passage(st: ScoreTable, start: float, end: float) -> ScoreTable:
                       inside(st.beats), inside(st.downbeats))
 
 # %% ../nbs/03b_corpus.ipynb #e6e4453e
-def harmony_changes(notes: pd.DataFrame, beats: np.ndarray, min_jaccard: float = 0.5) -> np.ndarray:
-    "Times (s) of the beats where the pitch-class set of the onsets changes (Jaccard < `min_jaccard`); first included."
-    on, pcs = notes.onset_s.values, notes.pitch.values % 12
-    edges = np.r_[beats, max(notes.offset_s.max(), beats[-1] if len(beats) else 0) + 1e-6]
-    changes, prev = [], None
-    for b0, b1 in zip(edges[:-1], edges[1:]):
-        cur = set(pcs[(on >= b0 - 1e-6) & (on < b1 - 1e-6)].tolist())
-        if not cur: continue
-        if prev is None or len(cur & prev) / len(cur | prev) < min_jaccard:
-            changes.append(float(b0))
-        prev = cur
-    return np.asarray(changes)
-
 def pedal_for_changes(changes, end_s: float, press_s=0.08, release_s: float = 0.03) -> pd.DataFrame:
     "Pedal down `press_s` after each change (scalar or per change), up `release_s` before the next, last up at `end_s`."
     changes = np.asarray(changes, float)
@@ -235,15 +216,6 @@ def pedal_for_changes(changes, end_s: float, press_s=0.08, release_s: float = 0.
     keep = ups - downs > 0.05
     t = np.stack([downs[keep], ups[keep]], 1).ravel()
     return pedal_table(t, np.tile([127, 0], int(keep.sum())))
-
-def pedal_intervals(pedal: pd.DataFrame) -> np.ndarray:
-    "[k, 2] (down_s, up_s) spans where CC64 ≥ 64 (a pedal still down at the end is closed at the last event)."
-    spans, down = [], None
-    for t, v in zip(pedal.time_s.values, pedal.value.values):
-        if v >= 64 and down is None: down = t
-        elif v < 64 and down is not None: spans.append((down, t)); down = None
-    if down is not None: spans.append((down, pedal.time_s.values[-1]))
-    return np.asarray(spans, float).reshape(-1, 2)
 
 # %% ../nbs/03b_corpus.ipynb #7cdb3570
 PHRASE_SECONDS = 8.0
@@ -392,7 +364,7 @@ def fault_articulation(notes, pedal, severity, rng, legato: float = 1.5, staccat
 def fault_pedaling(notes, pedal, severity, rng):
     "*held* (no pedal change at a share `severity` of the changes) or *missing* (that share of the presses left out)."
     if _check_severity(severity) == 0: return _same(notes, pedal)
-    iv = pedal_intervals(pedal)
+    iv = pedal_spans(pedal)
     mode = str(rng.choice(["held", "missing"]))
     if len(iv) < 2: mode = "missing"
     if mode == "held":   # merge span i with span i+1: the pedal stays down through that harmony change
@@ -449,7 +421,7 @@ def plot_roll_comparison(ref_notes, ref_pedal, var_notes, var_pedal, title: str 
         _, axes = plt.subplots(2, 1, figsize=(9, 4), sharex=True, sharey=True)
     lo, hi = min(ref_notes.pitch.min(), var_notes.pitch.min()), max(ref_notes.pitch.max(), var_notes.pitch.max())
     for ax, n, p, name in ((axes[0], ref_notes, ref_pedal, "reference"), (axes[1], var_notes, var_pedal, "variant")):
-        for a, b in pedal_intervals(p): ax.axvspan(a, b, ymax=0.04, color="0.6")
+        for a, b in pedal_spans(p): ax.axvspan(a, b, ymax=0.04, color="0.6")
         cols = plt.cm.viridis(n.velocity.values / 127)
         for (on, off, pitch, _), c in zip(n[list(NOTE_COLUMNS)].itertuples(index=False), cols):
             same = ref_notes.onset_s[ref_notes.pitch == pitch]
@@ -458,20 +430,6 @@ def plot_roll_comparison(ref_notes, ref_pedal, var_notes, var_pedal, title: str 
         ax.set_ylabel(f"{name}\npitch"); ax.autoscale_view(); ax.set_ylim(lo - 4, hi + 2)
     axes[1].set_xlabel("time (s)"); axes[0].set_title(title)
     return axes
-
-# %% ../nbs/03b_corpus.ipynb #eb34122f
-def notes_to_midi(notes: pd.DataFrame, pedal: pd.DataFrame | None = None):
-    "One-track acoustic-piano `pretty_midi.PrettyMIDI` of a note table and optional CC64 pedal events."
-    import pretty_midi
-    pm = pretty_midi.PrettyMIDI(resolution=960, initial_tempo=120.0)
-    inst = pretty_midi.Instrument(program=0, name="piano")
-    inst.notes = [pretty_midi.Note(int(v), int(p), float(a), float(b))
-                  for a, b, p, v in notes[list(NOTE_COLUMNS)].itertuples(index=False)]
-    if pedal is not None:
-        inst.control_changes = [pretty_midi.ControlChange(64, int(v), float(t))
-                                for t, v in pedal[["time_s", "value"]].itertuples(index=False)]
-    pm.instruments.append(inst)
-    return pm
 
 # %% ../nbs/03b_corpus.ipynb #0fb96e0d
 VARIANTS_PER_PASSAGE = 5
@@ -559,27 +517,13 @@ def _progress(total: int, desc: str, enable: bool):
     return tqdm(total=total, desc=desc, disable=not enable, leave=False)
 
 # %% ../nbs/03b_corpus.ipynb #85c7c021
-SR = 44100
-
-def _jsonable(x):
-    if isinstance(x, dict): return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple, np.ndarray)): return [_jsonable(v) for v in x]
-    if isinstance(x, np.generic): return x.item()
-    return x
-
 def _paths(out_dir: Path, item: dict) -> dict:
     return {"midi": out_dir / "midi" / f"{item['id']}.mid", "score": out_dir / "score" / f"{item['passage_id']}.mid",
             "audio": out_dir / "audio" / f"{item['id']}.wav", "meta": out_dir / "meta" / f"{item['id']}.json"}
 
-def _write_midi(pm, path: Path):
-    buf = io.BytesIO(); pm.write(buf)
-    with atomic_write(path, "wb") as f: f.write(buf.getvalue())
-
 def _build_item(item: dict, out_dir: str, soundfont, min_seconds: float) -> dict:
     "Make one performance's files and return its record as a dict (runs in a worker process)."
     import soundfile as sf
-    from pianoeval.audio import render_midi
-    from pianoeval.data import Performance
     out_dir = Path(out_dir); paths = _paths(out_dir, item)
     seed, p = item["seed"]
     st = ScoreTable(**item["score"])
@@ -587,9 +531,8 @@ def _build_item(item: dict, out_dir: str, soundfont, min_seconds: float) -> dict
     j = int(item["id"].rsplit("_v", 1)[1])
     notes, pedal, details = apply_faults(notes, pedal, item["faults"], np.random.default_rng([seed, p, 3, j]))
     if not paths["score"].exists():
-        _write_midi(notes_to_midi(st.notes), paths["score"])
-    pm = notes_to_midi(notes, pedal)
-    _write_midi(pm, paths["midi"])
+        notes_to_midi(st.notes, path=paths["score"])
+    pm = notes_to_midi(notes, pedal, path=paths["midi"])
     y = render_midi(pm, soundfont=soundfont, sr=SR)
     if len(y) < min_seconds * SR: y = np.pad(y, (0, int(math.ceil(min_seconds * SR)) - len(y)))
     with atomic_write(paths["audio"], "wb") as f:
@@ -598,7 +541,7 @@ def _build_item(item: dict, out_dir: str, soundfont, min_seconds: float) -> dict
         id=item["id"], piece_id=item["piece_id"], source="corpus", audio_path=str(paths["audio"]),
         midi_path=str(paths["midi"]), score_path=str(paths["score"]), labels={}, label_std={},
         faults=dict(item["faults"]), split=None, player="pianoeval-humanised",
-        extra=_jsonable({"score_source": item["ref"]["source"], "score_ref": item["ref"]["ref"],
+        extra=json_safe({"score_source": item["ref"]["source"], "score_ref": item["ref"]["ref"],
                          "passage_id": item["passage_id"], "passage_span_s": item["span"],
                          "score_beats_s": [round(float(b), 4) for b in st.beats], "repeats": item["repeats"],
                          "variant": item["variant"], "reference_id": item["passage_id"] + "_v0",
@@ -618,7 +561,6 @@ def _done(out_dir: Path, item: dict):
 
 def check_renderer(soundfont=None):
     "Render a one-note MIDI to prove that synthesis works; DependencyError naming the fix if it does not."
-    from pianoeval.audio import render_midi
     try:
         render_midi(notes_to_midi(note_table([0], [0.1], [60], [64])), soundfont=soundfont, sr=SR)
     except PianoEvalError: raise
@@ -631,7 +573,6 @@ def check_renderer(soundfont=None):
 def build_corpus(out_dir, n: int = 300, seed: int = 0, soundfont=None, min_seconds: float = 20.0, workers: int = 2,
                  progress: bool = True, percepiano=None) -> list:
     "Build (or finish) the graded corpus of `n` performances in `out_dir` → `Performance` records (+ corpus.jsonl)."
-    from pianoeval.data import Performance, save_records
     out_dir = Path(out_dir).expanduser(); out_dir.mkdir(parents=True, exist_ok=True)
     check_renderer(soundfont)
     plan = plan_corpus(n, seed, min_seconds, cache_dir=out_dir / "cache", percepiano=percepiano, progress=progress)

@@ -26,61 +26,16 @@ import numpy as np
 import pandas as pd
 import soundfile as sf
 
-from .core import (ConfigError, DataError, DependencyError, DownloadError, MidiError, PianoEvalWarning,
-                            atomic_write, check_file)
+from .audio import render_midi
+from .core import (DIMENSION_SETS, SR, ConfigError, DataError, DependencyError, DownloadError, MidiError,
+                            PianoEvalWarning, atomic_write, cache_root, check_file, read_jsonl, resolve_dims, write_jsonl)
 
 # %% auto #0
-__all__ = ['PERCEPIANO_DIMENSIONS', 'DIMENSIONS', 'DIMENSION_ANCHORS', 'SOURCES', 'SPLITS', 'PERCEPIANO_ENV', 'LABEL_SCALES',
-           'PERCEPIANO_URLS', 'check_dims', 'Performance', 'records_to_frame', 'save_records', 'load_records',
-           'parse_percepiano_name', 'piece_of', 'work_of', 'is_score_rendering', 'percepiano_root', 'find_percepiano',
-           'percepiano_to_100', 'load_percepiano', 'extract_percepiano_zip', 'fetch_percepiano', 'split_by_piece',
-           'split_summary', 'check_no_piece_leak', 'leave_one_work_out', 'render_performance_audio']
-
-# %% ../nbs/03_data.ipynb #62482515
-PERCEPIANO_DIMENSIONS = [  # (name, upstream name, low anchor, high anchor), in the order of the label vectors
-    ("timing", "Timing_Stable_Unstable", "stable", "unstable"),
-    ("articulation_length", "Articulation_Short_Long", "short", "long"),
-    ("articulation_touch", "Articulation_Soft_cushioned_Hard_solid", "soft/cushioned", "hard/solid"),
-    ("pedal_amount", "Pedal_Sparse/dry_Saturated/wet", "sparse/dry", "saturated/wet"),
-    ("pedal_clarity", "Pedal_Clean_Blurred", "clean", "blurred"),
-    ("timbre_variety", "Timbre_Even_Colorful", "even", "colourful"),
-    ("timbre_depth", "Timbre_Shallow_Rich", "shallow", "rich"),
-    ("timbre_brightness", "Timbre_Bright_Dark", "bright", "dark"),
-    ("timbre_loudness", "Timbre_Soft_Loud", "soft", "loud"),
-    ("dynamics_sophistication", "Dynamic_Sophisticated/mellow_Raw/crude", "sophisticated/mellow", "raw/crude"),
-    ("dynamic_range", "Dynamic_Little_dynamic_range_Large_dynamic_range", "little range", "large range"),
-    ("tempo", "Music_Making_Fast_paced_Slow_paced", "fast-paced", "slow-paced"),
-    ("space", "Music_Making_Flat_Spacious", "flat", "spacious"),
-    ("balance", "Music_Making_Disproportioned_Balanced", "disproportioned", "balanced"),
-    ("drama", "Music_Making_Pure_Dramatic/expressive", "pure", "dramatic/expressive"),
-    ("mood_valence", "Emotion_&_Mood_Optimistic/pleasant_Dark", "optimistic/pleasant", "dark"),
-    ("mood_energy", "Emotion_&_Mood_Low_Energy_High_Energy", "low energy", "high energy"),
-    ("mood_imagination", "Emotion_&_Mood_Honest_Imaginative", "honest", "imaginative"),
-    ("interpretation", "Interpretation_Unsatisfactory/doubtful_Convincing", "unsatisfactory/doubtful", "convincing"),
-]
-
-DIMENSIONS = {
-    "seed10": ["note_accuracy", "rhythmic_precision", "dynamics_control", "articulation", "pedaling", "tone_quality",
-               "phrasing", "musicality", "expressiveness", "overall_quality"],
-    "percepiano19": [d[0] for d in PERCEPIANO_DIMENSIONS],
-}
-
-DIMENSION_ANCHORS = {name: (low, high) for name, _, low, high in PERCEPIANO_DIMENSIONS}
-
-# %% ../nbs/03_data.ipynb #aed4f66c
-def check_dims(names: Iterable[str], set_name: str = "percepiano19") -> list[str]:
-    "`names` as a list if every one is a dimension of `DIMENSIONS[set_name]` (no repeats), else raise `DataError`."
-    if set_name not in DIMENSIONS:
-        raise DataError(f"unknown dimension set {set_name!r}", fix=f"Use one of: {', '.join(DIMENSIONS)}")
-    names, valid = list(names), DIMENSIONS[set_name]
-    unknown = [n for n in names if n not in valid]
-    if unknown:
-        raise DataError(f"unknown {set_name} dimension(s) {', '.join(map(repr, unknown))}",
-                        fix=f"Valid {set_name} dimensions: {', '.join(valid)}")
-    repeated = sorted({n for n in names if names.count(n) > 1})
-    if repeated:
-        raise DataError(f"dimension(s) listed twice: {', '.join(repeated)}", fix="List each dimension once")
-    return names
+__all__ = ['SOURCES', 'SPLITS', 'PERCEPIANO_ENV', 'LABEL_SCALES', 'PERCEPIANO_URLS', 'SUBSET_COLUMNS', 'Performance',
+           'records_to_frame', 'save_records', 'load_records', 'parse_percepiano_name', 'piece_of', 'work_of',
+           'is_score_rendering', 'percepiano_root', 'find_percepiano', 'percepiano_to_100', 'load_percepiano',
+           'extract_percepiano_zip', 'fetch_percepiano', 'split_by_piece', 'split_summary', 'check_no_piece_leak',
+           'leave_one_work_out', 'load_maestro_subset', 'folder_records', 'render_performance_audio']
 
 # %% ../nbs/03_data.ipynb #195129fe
 SOURCES = ("percepiano", "maestro", "corpus", "user")
@@ -167,31 +122,24 @@ def records_to_frame(records: Iterable[Performance]) -> pd.DataFrame:
 
 def save_records(records: Iterable[Performance], path) -> Path:
     "Write `records` to `path` as JSON lines (one record per line, UTF-8), atomically."
-    path, lines = Path(path), []
+    rows = []
     for r in records:
-        try: lines.append(json.dumps(r.to_dict(), ensure_ascii=False, allow_nan=False))
+        row = r.to_dict()
+        try: json.dumps(row, allow_nan=False)
         except (TypeError, ValueError) as e:
             raise DataError(f"record {r.id!r} cannot be written as JSON ({e})", path=path,
                             fix="Keep only strings, numbers, lists and dicts in 'extra'") from e
-    with atomic_write(path, "w") as f:
-        f.write("".join(line + "\n" for line in lines))
-    return path
+        rows.append(row)
+    return write_jsonl(path, rows)
 
 def load_records(path) -> list[Performance]:
     "Records from a JSON-lines file written by `save_records` (blank lines ignored)."
-    path = Path(path).expanduser()
-    if not path.is_file():
-        raise DataError("no such records file", path=path, fix="Check the path, or create it with save_records")
     out = []
-    with open(path, encoding="utf-8") as f:
-        for i, line in enumerate(f, 1):
-            if not line.strip(): continue
-            try: out.append(Performance.from_dict(json.loads(line)))
-            except json.JSONDecodeError as e:
-                raise DataError(f"line {i} is not valid JSON ({e.msg})", path=path,
-                                fix="Fix or delete that line; the file is JSON lines, one record per line") from e
-            except DataError as e:
-                raise DataError(f"line {i}: {e.problem}", path=path, fix=e.fix) from e
+    rows = read_jsonl(path, what="records file")
+    for i, row in enumerate(rows, 1):
+        try: out.append(Performance.from_dict(row))
+        except DataError as e:
+            raise DataError(f"record {i}: {e.problem}", path=path, fix=e.fix) from e
     return out
 
 # %% ../nbs/03_data.ipynb #6901b9db
@@ -228,12 +176,9 @@ def is_score_rendering(name) -> bool:
 # %% ../nbs/03_data.ipynb #05f585dc
 PERCEPIANO_ENV = "PIANOEVAL_PERCEPIANO"
 
-def _cache_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or "~/.cache").expanduser()/"pianoeval"
-
 def percepiano_root(root=None) -> Path:
     "PercePiano folder: `root`, else `$PIANOEVAL_PERCEPIANO`, else `<user cache>/pianoeval/percepiano` (may not exist yet)."
-    if root is None: root = os.environ.get(PERCEPIANO_ENV) or (_cache_dir()/"percepiano")
+    if root is None: root = os.environ.get(PERCEPIANO_ENV) or (cache_root()/"percepiano")
     return Path(root).expanduser()
 
 # %% ../nbs/03_data.ipynb #241b96c8
@@ -333,7 +278,7 @@ def load_percepiano(root=None, label_scale: str = "likert", keep_unlabelled: boo
     _warn_skipped("label key(s) without a MIDI file in performance_midi/", sorted(set(means) - set(midis)), root/"labels_mean.json")
     player_index = {parse_percepiano_name(k)["player"]: str(int(v[19])) for k, v in means.items()
                     if len(v) == 20 and _NAME_RE.match(k)}
-    dims = DIMENSIONS["percepiano19"]
+    dims = DIMENSION_SETS["percepiano19"].names
     records = []
     for name in sorted(set(midis) - set(bad_names)):
         if name not in means and not keep_unlabelled: continue
@@ -541,39 +486,49 @@ def leave_one_work_out(records: Iterable[Performance], work: Callable | None = N
                 [dataclasses.replace(r, split="test") for r in records if work(r) == w]) for w in works]
 
 # %% ../nbs/03_data.ipynb #abc53a9b
+SUBSET_COLUMNS = ("piece_id", "audio_path", "midi_path", "duration", "composer", "year", "split", "title")
+
+def load_maestro_subset(to) -> pd.DataFrame:
+    "The subset table `to/maestro_subset.csv` written by `download_maestro`, after checking every file it names exists."
+    to = Path(to).expanduser()
+    csv = check_file(to / "maestro_subset.csv", DataError, "MAESTRO subset table")
+    try:
+        table = pd.read_csv(csv, dtype={c: str for c in ("piece_id", "audio_path", "midi_path", "composer", "split",
+                                                          "title")}, keep_default_na=False)
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as e:
+        raise DataError(f"cannot read it as CSV ({e})", path=csv, fix="Run download_maestro again") from e
+    missing_cols = [c for c in SUBSET_COLUMNS if c not in table.columns]
+    if missing_cols:
+        raise DataError(f"columns {missing_cols} are missing", path=csv, fix="Run download_maestro again")
+    missing = [p for c in ("audio_path", "midi_path") for p in table[c] if p and not (to / p).is_file()]
+    if missing:
+        raise DataError(f"{len(missing)} file(s) it names are missing, e.g. {missing[:3]}", path=csv,
+                        fix="Run download_maestro again with the same arguments: it fetches only what is missing")
+    return table[list(SUBSET_COLUMNS)]
+
+def folder_records(d) -> list:
+    "The `Performance` records of a folder: a built-in corpus (corpus.jsonl), a MAESTRO subset (maestro_subset.csv) or PercePiano (labels_mean.json)."
+    d = Path(d).expanduser()
+    if not d.is_dir():
+        raise DataError("no such folder" if not d.exists() else "this is a file, not a data folder", path=d,
+                        fix="Pass a folder made by `pianoeval corpus build`, `pianoeval download maestro` or PercePiano's")
+    if (d / "corpus.jsonl").is_file(): return load_records(d / "corpus.jsonl")
+    if (d / "maestro_subset.csv").is_file():
+        t = load_maestro_subset(d)
+        return [Performance(id=Path(r.midi_path or r.audio_path).stem, piece_id=r.piece_id, source="maestro",
+                            audio_path=str(d / r.audio_path) if r.audio_path else None,
+                            midi_path=str(d / r.midi_path) if r.midi_path else None, split=None,
+                            extra={"title": r.title, "composer": r.composer}) for r in t.itertuples()]
+    if (d / "labels_mean.json").is_file(): return load_percepiano(d)
+    raise DataError("neither corpus.jsonl, maestro_subset.csv nor labels_mean.json here", path=d,
+                    fix="Pass a folder made by `pianoeval corpus build`, `pianoeval download maestro` or PercePiano's")
+
+# %% ../nbs/03_data.ipynb #913df72d
 def _safe_name(rid: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", rid.strip()).strip("._") or "record"
 
-def _render_midi(midi_path: str, soundfont=None, sr: int = 44100) -> np.ndarray:
-    "MIDI file → float32 mono audio at `sr`, via pianoeval.audio when available, else pretty_midi + fluidsynth."
-    try:
-        from pianoeval.audio import render_midi
-    except ImportError:
-        render_midi = None
-    if render_midi is not None:
-        return np.asarray(render_midi(midi_path, soundfont=soundfont, sr=sr), dtype=np.float32)
-    import pretty_midi
-    if soundfont is None: soundfont = Path(pretty_midi.__file__).parent/"TimGM6mb.sf2"
-    check_file(soundfont, DependencyError, "soundfont")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # pretty_midi's note on tempo events outside track 0
-            pm = pretty_midi.PrettyMIDI(str(midi_path))
-    except Exception as e:
-        raise MidiError(f"cannot read this MIDI file ({e})", path=midi_path, fix="Check that it is a standard MIDI file") from e
-    try:
-        import inspect  # pretty_midi 0.2.11 renamed sf2_path to synthesizer
-        kw = "synthesizer" if "synthesizer" in inspect.signature(pm.fluidsynth).parameters else "sf2_path"
-        y = pm.fluidsynth(fs=sr, **{kw: str(soundfont)})
-    except ImportError as e:
-        raise DependencyError("rendering needs pyfluidsynth and the fluidsynth library", fix="pip install pyfluidsynth; "
-                              "apt-get install libfluidsynth3 (or brew install fluid-synth)") from e
-    y = np.asarray(y, dtype=np.float32)
-    peak = float(np.abs(y).max()) if y.size else 0.0
-    return y/peak*0.9 if peak > 0 else y
-
 def render_performance_audio(records: Iterable[Performance], out_dir, soundfont=None, overwrite: bool = False,
-                             progress: bool = True, sr: int = 44100) -> list[Performance]:
+                             progress: bool = True, sr: int = SR) -> list[Performance]:
     "Render each record's MIDI to `out_dir/<id>.wav` (44.1 kHz mono, 16-bit); copies of the records with `audio_path` set."
     records, out_dir = list(records), Path(out_dir).expanduser()
     no_midi = [r.id for r in records if not r.midi_path]
@@ -588,7 +543,7 @@ def render_performance_audio(records: Iterable[Performance], out_dir, soundfont=
     for r, name in zip(tqdm(records, desc="rendering", disable=not progress), names):
         path = out_dir/name
         if overwrite or not path.is_file():
-            y = np.clip(_render_midi(r.midi_path, soundfont, sr), -1.0, 1.0)
+            y = np.clip(render_midi(r.midi_path, soundfont=soundfont, sr=sr), -1.0, 1.0)
             with atomic_write(path, "wb") as f: sf.write(f, y, sr, format="WAV", subtype="PCM_16")
         out.append(dataclasses.replace(r, audio_path=str(path.resolve())))
     return out

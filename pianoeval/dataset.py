@@ -17,90 +17,20 @@ import numpy as np
 import pandas as pd
 from fastcore.basics import patch
 
-from .audio import (BINS_PER_OCTAVE, FMIN, HOP, LOG_SCALE, N_BINS, SR, CQTStats, FeatureCache, cqt, load_audio,
-                             render_midi)
-from .core import AudioError, ConfigError, DataError, PianoEvalError, PianoEvalWarning, check_file, lazy_attributes
-from .data import DIMENSIONS, SPLITS, Performance, check_dims, load_records, split_by_piece
+from .audio import (BINS_PER_OCTAVE, FMIN, HOP, LOG_SCALE, N_BINS, SR, CQTStats, FeatureCache, audio_samples, cqt,
+                             load_audio, render_midi, segment_spans, window_samples)
+from .augment import AugmentChain
+from .core import (SEGMENT_OVERLAP, SEGMENT_SECONDS, AudioError, ConfigError, DataError, PianoEvalError,
+                            PianoEvalWarning, check_file, read_jsonl, resolve_dims)
+from .data import SPLITS, Performance, load_records, split_by_piece
 from .midi import load_midi, midi_notes, note_extras, octuple_tokens, pad_tokens, sustain_events
 
 # %% auto #0
-__all__ = ['LABEL_SOURCES', 'DATAMODULE_DEFAULTS', 'tiny_records', 'segment_spans', 'audio_samples', 'resolve_dims',
-           'record_targets', 'load_segment_labels', 'PerformanceDataset', 'collate', 'piece_difficulty',
-           'split_records', 'loader_settings', 'EpochSampler', 'datamodule_config', 'bench_dataset']
-
-# %% ../nbs/05_dataset.ipynb #d45d1cc4
-def tiny_records(out_dir, n_pieces: int = 3, per_piece: int = 2, seconds: float = 12.0, seed: int = 0) -> list:
-    "Write a tiny offline corpus to `out_dir` (.mid + 44.1 kHz .wav per performance) → list of `Performance` records."
-    out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
-    import pretty_midi
-    import soundfile as sf
-    from pianoeval.augment import synth_notes
-    rng = np.random.default_rng(seed)
-    dims, records = DIMENSIONS["seed10"], []
-    for p in range(n_pieces):
-        k = max(2, int(5 * seconds))
-        on = np.sort(rng.uniform(0, seconds - 0.6, k))
-        base = pd.DataFrame({"onset_s": on, "offset_s": on + rng.uniform(0.15, 0.5, k),
-                             "pitch": rng.integers(48, 85, k), "velocity": rng.integers(50, 100, k)})
-        difficulty = float(rng.uniform())
-        for v in range(per_piece):
-            notes = base.assign(onset_s=base.onset_s + rng.normal(0, 0.01 * v, k).clip(-0.05, 0.05)).clip(lower=0)
-            notes["offset_s"] = np.maximum(notes.offset_s, notes.onset_s + 0.05)
-            rid = f"tiny_p{p}_v{v}"
-            pm = pretty_midi.PrettyMIDI(initial_tempo=120.0); inst = pretty_midi.Instrument(0)
-            inst.notes = [pretty_midi.Note(int(n.velocity), int(n.pitch), float(n.onset_s), float(n.offset_s))
-                          for n in notes.itertuples()]
-            inst.control_changes = [pretty_midi.ControlChange(64, val, t) for t, val in
-                                    ((0.5, 127), (seconds / 2, 0), (seconds / 2 + 0.1, 127), (seconds - 1, 0))]
-            pm.instruments.append(inst); pm.write(str(out_dir / f"{rid}.mid"))
-            sf.write(out_dir / f"{rid}.wav", synth_notes(notes, n=int(seconds * SR)), SR, subtype="PCM_16")
-            faults = {d: float(rng.choice([0.0, 0.25, 0.5, 0.75, 1.0])) for d in dims[:6]}
-            labels = {d: 100 * (1 - s) for d, s in faults.items()}
-            if v == 0: labels.update({d: float(rng.uniform(30, 90)) for d in dims[6:]})
-            records.append(Performance(id=rid, piece_id=f"tiny_piece_{p}", source="user",
-                                       audio_path=str(out_dir / f"{rid}.wav"), midi_path=str(out_dir / f"{rid}.mid"),
-                                       labels=labels, faults=faults,
-                                       extra={"difficulty": difficulty, "sample_weight": 1.0 if v == 0 else 0.5}))
-    return records
-
-# %% ../nbs/05_dataset.ipynb #70da8299
-def _window(seconds: float, overlap: float) -> tuple[int, int]:
-    "(window, hop) in samples at 44.1 kHz, as `segment_audio` rounds them."
-    if not seconds > 0: raise ConfigError(f"segment_seconds must be > 0, got {seconds}")
-    if not 0 <= overlap < 1: raise ConfigError(f"overlap must be in [0, 1), got {overlap}", fix="e.g. overlap=0.5")
-    size = int(round(seconds * SR))
-    return size, max(1, int(round(size * (1 - overlap))))
-
-def segment_spans(n_samples: int, seconds: float = 10.0, overlap: float = 0.5) -> np.ndarray:
-    "Windows over `n_samples` samples (44.1 kHz) as int64 [S, 2] rows of (start sample, valid samples)."
-    size, hop = _window(seconds, overlap)
-    if n_samples <= 0: raise AudioError(f"cannot segment {n_samples} samples")
-    S = 1 if n_samples <= size else 1 + int(math.ceil((n_samples - size) / hop - 1e-9))
-    starts = np.arange(S, dtype=np.int64) * hop
-    return np.stack([starts, np.minimum(n_samples - starts, size)], 1)
-
-def audio_samples(path) -> int:
-    "Length in samples of `path` loaded at 44.1 kHz, from the file header (`soundfile.info`); decodes only headerless files."
-    import soundfile as sf
-    path = check_file(path, AudioError, "audio file")
-    try: info = sf.info(str(path))
-    except Exception: info = None              # not a libsndfile format (e.g. m4a): decode it once
-    if info is None or info.frames <= 0 or info.samplerate <= 0: return len(load_audio(path))
-    return int(info.frames) if info.samplerate == SR else int(math.ceil(info.frames * SR / info.samplerate))
+__all__ = ['LABEL_SOURCES', 'record_targets', 'load_segment_labels', 'PerformanceDataset', 'collate', 'piece_difficulty',
+           'split_records', 'loader_settings', 'EpochSampler', 'bench_dataset']
 
 # %% ../nbs/05_dataset.ipynb #d926d97a
 LABEL_SOURCES = ("auto", "labels", "faults")
-
-def resolve_dims(dims="seed10") -> list:
-    "Dimension names: a set name of `DIMENSIONS` or a list of names all from one set (`DataError` otherwise)."
-    if isinstance(dims, str):
-        check_dims([], dims)                       # raises for an unknown set name
-        return list(DIMENSIONS[dims])
-    names = [str(d) for d in dims]
-    if not names: raise DataError("no label dimensions given", fix="Pass a dimension set name such as 'seed10' or names")
-    for set_name, valid in DIMENSIONS.items():
-        if set(names) <= set(valid): return check_dims(names, set_name)
-    return check_dims(names, "seed10" if any(n in DIMENSIONS["seed10"] for n in names) else "percepiano19")
 
 def record_targets(record: Performance, dims, label_source: str = "auto") -> dict:
     "`{dim: 0–100}` of `record` for `dims` from its labels, its fault grades `100·(1 − severity)`, or (auto) either."
@@ -114,14 +44,8 @@ def record_targets(record: Performance, dims, label_source: str = "auto") -> dic
 def load_segment_labels(path_or_entries) -> list:
     "Segment labels from a jsonl file (or a list of dicts): dicts with start_time, end_time (s), labels {dim: 0–100}, ids."
     if isinstance(path_or_entries, (str, os.PathLike)):
-        path = check_file(path_or_entries, DataError, "segment labels file (jsonl)")
-        entries = []
-        with open(path, encoding="utf-8") as f:
-            for i, line in enumerate(f, 1):
-                if not line.strip(): continue
-                try: entries.append(json.loads(line))
-                except json.JSONDecodeError as e:
-                    raise DataError(f"line {i} is not valid JSON ({e.msg})", path=path, fix="Fix or delete that line") from e
+        path = path_or_entries
+        entries = read_jsonl(path, what="segment labels file (jsonl)")
     else:
         path, entries = None, list(path_or_entries)
     for i, e in enumerate(entries, 1):
@@ -167,8 +91,8 @@ _SEG_SAMPLES_SUBTYPES = ("PCM_16", "PCM_24", "PCM_32", "PCM_S8", "PCM_U8")
 
 class PerformanceDataset:
     "Map-style dataset: one item per `segment_seconds` window (with `overlap`) of each record; see the table above."
-    def __init__(self, records, dims="seed10", features: str = "cqt", segment_seconds: float = 10.0,
-                 overlap: float = 0.5, augment=None, train: bool = False, cache=None, label_source: str = "auto",
+    def __init__(self, records, dims="seed10", features: str = "cqt", segment_seconds: float = SEGMENT_SECONDS,
+                 overlap: float = SEGMENT_OVERLAP, augment=None, train: bool = False, cache=None, label_source: str = "auto",
                  seed: int = 0, segment_labels=None, cqt_stats: CQTStats | None = None, cqt_backend: str = "librosa",
                  use_midi: bool = True):
         if features not in ("cqt", "waveform"):
@@ -180,7 +104,7 @@ class PerformanceDataset:
         if bad: raise DataError(f"records must be Performance objects, got {bad[0]}", fix="Use pianoeval.data.load_records")
         self.dims = resolve_dims(dims)
         self.features, self.seconds, self.overlap = features, float(segment_seconds), float(overlap)
-        self.size, self.hop = _window(self.seconds, self.overlap)
+        self.size, self.hop = window_samples(self.seconds, self.overlap)
         self.n_frames = 1 + self.size // HOP
         self.augment, self.train, self.seed, self.epoch = augment, bool(train), int(seed), 0
         self.cache = None if cache is False else cache if isinstance(cache, FeatureCache) else FeatureCache(cache)
@@ -475,93 +399,11 @@ def precompute(self: PerformanceDataset, progress: bool = True) -> pd.DataFrame:
         rows.append({"id": r.id, "action": "+".join(actions) or "cached", "seconds": time.perf_counter() - t})
     return pd.DataFrame(rows, columns=["id", "action", "seconds"])
 
-# %% ../nbs/05_dataset.ipynb #972dfabc
-DATAMODULE_DEFAULTS = dict(
-    dims="seed10", features="cqt", segment_seconds=10.0, overlap=0.5, label_source="auto", segment_labels=None,
-    batch_size=8, num_workers=None, fractions=(0.7, 0.15, 0.15), seed=0, stratify="difficulty",
-    augment=True,            # True: AugmentChain() with the seed's ranges; False/None: off; a dict: AugmentChain(**dict)
-    cache_dir=None,          # FeatureCache folder (None: $PIANOEVAL_CACHE or ~/.cache/pianoeval/features)
-    precompute=True, progress=True, use_midi=True,
-    normalize_cqt=False)     # True: fit per-bin CQTStats on the training files, standardise every split with them
-
-def datamodule_config(config: dict | None = None, **overrides) -> dict:
-    "`DATAMODULE_DEFAULTS` updated with `config` and `overrides`; unknown keys raise `ConfigError`."
-    cfg = {**DATAMODULE_DEFAULTS, **(config or {}), **overrides}
-    unknown = sorted(set(cfg) - set(DATAMODULE_DEFAULTS))
-    if unknown: raise ConfigError(f"unknown data config key(s) {unknown}", fix=f"Use {sorted(DATAMODULE_DEFAULTS)}")
-    if int(cfg["batch_size"]) < 1: raise ConfigError(f"batch_size must be ≥ 1, got {cfg['batch_size']}")
-    return cfg
-
-def _make_augment(spec, cache_dir=None):
-    from pianoeval.augment import AugmentChain
-    if spec is None or spec is False: return None
-    if spec is True: return AugmentChain(cache_dir=cache_dir)
-    if isinstance(spec, dict): return AugmentChain(**spec)
-    if callable(spec): return spec
-    raise ConfigError(f"augment must be a bool, a dict of AugmentChain arguments or a chain, got {spec!r}")
-
-def _datamodule_class():
-    "Define `PerformanceDataModule` (a `lightning.LightningDataModule`) on first use; Lightning takes seconds to import."
-    from pianoeval.core import require
-    L = require("lightning", "lightning>=2.4")
-
-    class PerformanceDataModule(L.LightningDataModule):
-        "Train/val/test `PerformanceDataset`s split by piece, with a padding collate and worker settings for the machine."
-        def __init__(self, records, config: dict | None = None, **overrides):
-            super().__init__()
-            self.config = datamodule_config(config, **overrides)
-            self._records, self.datasets, self.records = records, {}, None
-
-        def setup(self, stage: str | None = None):
-            if self.datasets: return
-            c = self.config
-            recs = load_records(self._records) if isinstance(self._records, (str, os.PathLike)) else list(self._records)
-            if not recs: raise DataError("no records for the data module")
-            if any(r.split is None for r in recs):
-                recs = split_records(recs, c["fractions"], c["seed"], c["stratify"])
-            self.records = recs
-            cache = False if c["cache_dir"] is False else FeatureCache(c["cache_dir"])
-            aug = _make_augment(c["augment"])
-            for s in SPLITS:
-                ds = PerformanceDataset([r for r in recs if r.split == s], c["dims"], c["features"],
-                                        c["segment_seconds"], c["overlap"], aug if s == "train" else None,
-                                        s == "train", cache, c["label_source"], c["seed"], c["segment_labels"],
-                                        use_midi=c["use_midi"])
-                if c["precompute"] and len(ds.records): ds.precompute(c["progress"])
-                self.datasets[s] = ds
-            self.cqt_stats = None
-            if c["normalize_cqt"] and c["features"] == "cqt":
-                train = self.datasets["train"]
-                if train.cache is None: raise ConfigError("normalize_cqt needs the feature cache", fix="Set cache_dir")
-                self.cqt_stats = CQTStats().fit(train._whole_cqt(i) for i in range(len(train.records)))
-                for ds in self.datasets.values(): ds.cqt_stats = self.cqt_stats
-
-        def _loader(self, split: str):
-            from torch.utils.data import DataLoader
-            ds = self.datasets.get(split)
-            if ds is None: raise DataError("the data module is not set up", fix="Call setup() first (Trainer.fit does)")
-            if len(ds) == 0:
-                raise DataError(f"the {split} split has no segments", fix="Add records (pieces) or change fractions")
-            train = split == "train"
-            return DataLoader(ds, batch_size=int(self.config["batch_size"]), collate_fn=collate,
-                              sampler=EpochSampler(len(ds), shuffle=train, seed=self.config["seed"]),
-                              **loader_settings(self.config["num_workers"]))
-
-        def train_dataloader(self): return self._loader("train")
-        def val_dataloader(self): return self._loader("val")
-        def test_dataloader(self): return self._loader("test")
-
-    PerformanceDataModule.__module__, PerformanceDataModule.__qualname__ = "pianoeval.dataset", "PerformanceDataModule"
-    return PerformanceDataModule
-
-__getattr__ = lazy_attributes(__name__, PerformanceDataModule=_datamodule_class)  # PEP 562: `from pianoeval.dataset import PerformanceDataModule`
-
 # %% ../nbs/05_dataset.ipynb #84968242
 def bench_dataset(n_pieces: int = 2, per_piece: int = 2, seconds: float = 20.0, n_items: int | None = None,
                   augment=None, seed: int = 0) -> pd.DataFrame:
     "Items/s of cached-CQT, on-the-fly CQT, augmented CQT and waveform items on a tiny corpus → DataFrame."
     import tempfile
-    from pianoeval.augment import AugmentChain
     with tempfile.TemporaryDirectory() as d:
         recs = tiny_records(Path(d) / "corpus", n_pieces, per_piece, seconds, seed)
         cache = FeatureCache(Path(d) / "cache")

@@ -15,15 +15,16 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .core import (ConfigError, DataError, DependencyError, DownloadError, PianoEvalWarning, atomic_write,
-                            check_file)
+from .core import (CONTRACTS, FRAME_RATE, SR, ConfigError, DataError, DependencyError, DownloadError,
+                            PianoEvalWarning, atomic_write, check_file)
+from .midi import OCTUPLE_FIELDS, octuple_vocab_sizes
 
 # %% auto #0
 __all__ = ['MERT_REPO', 'MERT_REVISION', 'MERT_SAMPLE_RATE', 'MERT_FRAME_RATE', 'MERT_V1_95M_CONFIG', 'CQT_FRAME_RATE',
-           'OCTUPLE_FIELDS', 'DEFAULT_VOCAB_SIZES', 'sinc_resample_kernel', 'resample', 'hubert_config_from_mert',
-           'mert_to_hubert_keys', 'load_mert_backbone', 'tiny_mert_config', 'save_tiny_mert', 'conv_output_frames',
-           'MERTEncoder', 'conv_output_receptive_field', 'sinusoidal_positions', 'key_padding_mask', 'CQTEncoder',
-           'default_vocab_sizes', 'MIDIEncoder', 'save_module', 'load_state', 'load_module']
+           'sinc_resample_kernel', 'resample', 'hubert_config_from_mert', 'mert_to_hubert_keys', 'load_mert_backbone',
+           'tiny_mert_config', 'save_tiny_mert', 'conv_output_frames', 'MERTEncoder', 'conv_output_receptive_field',
+           'sinusoidal_positions', 'key_padding_mask', 'CQTEncoder', 'default_vocab_sizes', 'MIDIEncoder',
+           'save_module', 'load_state', 'load_module']
 
 # %% ../nbs/06_encoders.ipynb #deb343ba
 def _kaiser(u: np.ndarray, beta: float) -> np.ndarray:
@@ -41,7 +42,7 @@ def sinc_resample_kernel(orig_sr: int, new_sr: int, zeros: int = 16, rolloff: fl
     w = 2 * fc * np.sinc(2 * fc * d) * _kaiser(d / hw, beta) * (np.abs(d) <= hw)
     return torch.from_numpy(w[:, None, :].astype(np.float32)), j0, up, down
 
-def resample(x: torch.Tensor, orig_sr: int = 44100, new_sr: int = 24000) -> torch.Tensor:
+def resample(x: torch.Tensor, orig_sr: int = SR, new_sr: int = CONTRACTS.mert.sample_rate) -> torch.Tensor:
     "Resample waveforms `x` [..., n] from `orig_sr` to `new_sr` Hz → [..., ceil(n·new/orig)] (windowed-sinc polyphase)."
     if orig_sr == new_sr: return x
     w, j0, up, down = sinc_resample_kernel(orig_sr, new_sr)
@@ -55,11 +56,11 @@ def resample(x: torch.Tensor, orig_sr: int = 44100, new_sr: int = 24000) -> torc
 # %% ../nbs/06_encoders.ipynb #57c5b15c
 MERT_REPO = "m-a-p/MERT-v1-95M"
 MERT_REVISION = "refs/pr/3"          # hub PR ref with the safetensors conversion (pin its commit hash once resolved)
-MERT_SAMPLE_RATE = 24000             # Hz, MERT-v1 input rate
-MERT_FRAME_RATE = MERT_SAMPLE_RATE / 320   # 75 frames/s
+MERT_SAMPLE_RATE = CONTRACTS.mert.sample_rate   # Hz, MERT-v1 input rate (24 kHz)
+MERT_FRAME_RATE = CONTRACTS.mert.frame_rate     # 75 frames/s (hop 320)
 
 MERT_V1_95M_CONFIG = dict(
-    architectures=["MERTModel"], model_type="mert_model", sample_rate=24000,
+    architectures=["MERTModel"], model_type="mert_model", sample_rate=MERT_SAMPLE_RATE,
     feature_extractor_cqt=False, feature_extractor_cqt_bins=336, deepnorm=False, attention_relax=-1.0,
     hidden_size=768, num_hidden_layers=12, num_attention_heads=12, intermediate_size=3072, hidden_act="gelu",
     hidden_dropout=0.1, activation_dropout=0.0, attention_dropout=0.1, feat_proj_dropout=0.1, feat_proj_layer_norm=True,
@@ -207,7 +208,7 @@ def conv_output_frames(n_samples, kernels, strides):
 class MERTEncoder(nn.Module):
     "MERT(-style HuBERT) over waveforms [B, n] at `input_sr` → (h [B, T, out_dim] at 75 Hz, frame mask [B, T] bool)."
     def __init__(self, source=MERT_REPO, revision: str = MERT_REVISION, random_init: bool = False,
-                 freeze: bool = False, gradient_checkpointing: bool = False, input_sr: int = 44100,
+                 freeze: bool = False, gradient_checkpointing: bool = False, input_sr: int = SR,
                  out_dim: int = 768, trust_remote_code: bool = False, mert_config: dict | None = None,
                  layerdrop: float = 0.0, cache_dir=None):
         super().__init__()
@@ -282,7 +283,7 @@ def conv_output_receptive_field(kernels, strides) -> int:
     return rf
 
 # %% ../nbs/06_encoders.ipynb #c9d84e85
-CQT_FRAME_RATE = 44100 / 512         # frames/s of the 00_audio CQT
+CQT_FRAME_RATE = FRAME_RATE          # frames/s of the 00_audio CQT (44100 / 512)
 
 def sinusoidal_positions(n: int, dim: int, device=None) -> torch.Tensor:
     "Transformer sine/cosine position table [n, dim] (Vaswani et al. 2017)."
@@ -330,17 +331,9 @@ class CQTEncoder(nn.Module):
         return self.proj(self.norm(x)) * mask[..., None], mask
 
 # %% ../nbs/06_encoders.ipynb #5202867d
-OCTUPLE_FIELDS = ("type", "beat", "position", "pitch", "duration", "velocity", "instrument", "bar")
-DEFAULT_VOCAB_SIZES = {"type": 2, "beat": 5, "position": 9, "pitch": 152, "duration": 65, "velocity": 33,
-                       "instrument": 9, "bar": 513}
-
 def default_vocab_sizes() -> dict:
-    "Octuple field → vocabulary size, from `pianoeval.midi` when importable, else `DEFAULT_VOCAB_SIZES`."
-    try:
-        from pianoeval.midi import octuple_vocab_sizes
-        return dict(octuple_vocab_sizes())
-    except Exception:
-        return dict(DEFAULT_VOCAB_SIZES)
+    "Octuple field → vocabulary size of the tokens `pianoeval.midi.octuple_tokens` writes."
+    return dict(octuple_vocab_sizes())
 
 class MIDIEncoder(nn.Module):
     "Transformer over Octuple tokens [B, L, 8] int64 + mask [B, L] + extras [B, L, 3] → [B, L, d_model]."

@@ -19,18 +19,19 @@ import numpy as np
 import pandas as pd
 import pretty_midi
 
-from .core import (AlignmentError, DependencyError, MidiError, PianoEvalWarning, atomic_write,
-                            check_file)
+from .audio import segment_starts
+from .core import (CONTRACTS, FRAME_RATE, SEGMENT_OVERLAP, SEGMENT_SECONDS, AlignmentError, DependencyError,
+                            MidiError, PianoEvalWarning, atomic_write, cache_root, check_file)
 
 # %% auto #0
-__all__ = ['MIN_BPM', 'MAX_BPM', 'NOTE_COLUMNS', 'PITCH_MIN', 'PITCH_MAX', 'PEDAL_COLUMNS', 'FRAME_RATE', 'DYNAMIC_LEVELS',
-           'DYNAMIC_STEP', 'SCORE_SUFFIXES', 'EXAMPLES', 'ALIGN_METHODS', 'OCTUPLE_FIELDS', 'TOKEN_BPM',
-           'BEATS_PER_BAR', 'POSITIONS_PER_BEAT', 'MAX_BARS', 'load_midi', 'midi_notes', 'sustain_events',
-           'sustain_curve', 'frame_times', 'frame_features', 'segment_starts', 'segment_notes', 'loudness_marks',
-           'velocity_from_dynamics', 'load_score', 'cache_dir', 'cut_midi', 'example_midi', 'example_score',
-           'plot_piano_roll', 'Alignment', 'score_note_array', 'perf_note_array', 'align_notes', 'alignment_fscore',
-           'load_match', 'perturb_performance', 'bench_align', 'plot_alignment', 'octuple_tokenizer',
-           'octuple_vocab_sizes', 'octuple_tokens', 'tokens_to_notes', 'pad_tokens', 'note_extras']
+__all__ = ['MIN_BPM', 'MAX_BPM', 'NOTE_COLUMNS', 'PITCH_MIN', 'PITCH_MAX', 'PEDAL_COLUMNS', 'DYNAMIC_LEVELS', 'DYNAMIC_STEP',
+           'SCORE_SUFFIXES', 'EXAMPLES', 'ALIGN_METHODS', 'OCTUPLE_FIELDS', 'TOKEN_BPM', 'BEATS_PER_BAR',
+           'POSITIONS_PER_BEAT', 'MAX_BARS', 'load_midi', 'midi_notes', 'sustain_events', 'sustain_curve',
+           'pedal_table', 'pedal_spans', 'onset_groups', 'harmony_changes', 'notes_to_midi', 'frame_times',
+           'frame_features', 'segment_notes', 'loudness_marks', 'velocity_from_dynamics', 'load_score', 'cut_midi',
+           'example_midi', 'example_score', 'plot_piano_roll', 'Alignment', 'score_note_array', 'perf_note_array',
+           'align_notes', 'alignment_fscore', 'load_match', 'perturb_performance', 'bench_align', 'plot_alignment',
+           'octuple_tokenizer', 'octuple_vocab_sizes', 'octuple_tokens', 'tokens_to_notes', 'pad_tokens', 'note_extras']
 
 # %% ../nbs/01_midi.ipynb #6c901d74
 MIN_BPM, MAX_BPM = 10.0, 1000.0
@@ -68,7 +69,7 @@ def _check_instruments(pm, path=None):
 
 # %% ../nbs/01_midi.ipynb #f48cb34b
 NOTE_COLUMNS = ["onset_s", "offset_s", "pitch", "velocity"]
-PITCH_MIN, PITCH_MAX = 21, 108  # A0 .. C8
+PITCH_MIN, PITCH_MAX = CONTRACTS.midi.pitch_min, CONTRACTS.midi.pitch_max  # A0 .. C8
 
 def _table(onset, offset, pitch, velocity, extra=None) -> pd.DataFrame:
     df = pd.DataFrame({"onset_s": np.asarray(onset, np.float64), "offset_s": np.asarray(offset, np.float64),
@@ -103,7 +104,7 @@ def sustain_events(midi) -> pd.DataFrame:
                        "value": np.array([c.value for c in cc], np.int64)})
     return df.sort_values("time_s", kind="mergesort").reset_index(drop=True)
 
-def sustain_curve(events: pd.DataFrame, frame_rate: float = 44100 / 512, n_frames: int = 0,
+def sustain_curve(events: pd.DataFrame, frame_rate: float = FRAME_RATE, n_frames: int = 0,
                   binary: bool = True) -> np.ndarray:
     "Pedal state at frame times k/`frame_rate` → float32 [n_frames] in 0..1 (binary: value ≥ 64; else value/127)."
     t = np.arange(n_frames) / frame_rate
@@ -113,9 +114,72 @@ def sustain_curve(events: pd.DataFrame, frame_rate: float = 44100 / 512, n_frame
     state = (vals >= 64).astype(np.float32) if binary else (vals / 127).astype(np.float32)
     return np.where(idx >= 0, state[np.clip(idx, 0, None)], 0).astype(np.float32)
 
-# %% ../nbs/01_midi.ipynb #85b9bb9a
-FRAME_RATE = 44100 / 512  # CQT frames per second (hop 512 at 44.1 kHz)
+# %% ../nbs/01_midi.ipynb #34b7e27f
+def pedal_table(times=(), values=()) -> pd.DataFrame:
+    "CC64 events as a `DataFrame[time_s, value]`, sorted by time."
+    df = pd.DataFrame({"time_s": np.asarray(times, np.float64), "value": np.asarray(values, np.int64)})
+    return df.sort_values("time_s", kind="stable").reset_index(drop=True)
 
+def pedal_spans(pedal: pd.DataFrame | None, end_s: float | None = None) -> np.ndarray:
+    "[k, 2] (down, up) s where CC64 ≥ 64; a pedal still down at the end closes at `end_s` (default: its last event)."
+    if pedal is None or len(pedal) == 0: return np.zeros((0, 2))
+    spans, down = [], None
+    t_all, v_all = pedal.time_s.to_numpy(), pedal.value.to_numpy()
+    for t, v in zip(t_all, v_all):
+        if v >= 64 and down is None: down = t
+        elif v < 64 and down is not None: spans.append((down, t)); down = None
+    if down is not None: spans.append((down, t_all[-1] if end_s is None else max(end_s, down)))
+    return np.asarray(spans, float).reshape(-1, 2)
+
+# %% ../nbs/01_midi.ipynb #4ecfc048
+def onset_groups(onsets: np.ndarray, tol: float = 0.035) -> np.ndarray:
+    "Chord id per note (onsets sorted, s): a note within `tol` s of its group's first onset joins that group → int64 [n]."
+    ids, start, g = np.zeros(len(onsets), np.int64), -np.inf, -1
+    for i, t in enumerate(onsets):
+        if t - start > tol: g += 1; start = t
+        ids[i] = g
+    return ids
+
+def harmony_changes(notes: pd.DataFrame, beats: np.ndarray | None = None, min_jaccard: float = 0.5, max_pcs: int = 6) -> np.ndarray:
+    "Times (s) where the harmony changes: beat by beat when `beats` (s, same clock) are given, else chord by chord (see text); the first is included."
+    on = notes.onset_s.to_numpy(); pcs = notes.pitch.to_numpy() % 12
+    if beats is not None and len(beats) >= 2:
+        edges = np.r_[beats, max(float(notes.offset_s.max()), float(beats[-1])) + 1e-6]
+        out, prev = [], None
+        for b0, b1 in zip(edges[:-1], edges[1:]):
+            cur = set(pcs[(on >= b0 - 1e-6) & (on < b1 - 1e-6)].tolist())
+            if not cur: continue
+            if prev is None or len(cur & prev) / len(cur | prev) < min_jaccard: out.append(float(b0))
+            prev = cur
+        return np.asarray(out)
+    ids = onset_groups(on)
+    H, out = set(), []
+    for g in range(int(ids.max()) + 1 if len(ids) else 0):
+        cur = set(pcs[ids == g].tolist())
+        if not H or (len(cur) >= 2 and len(cur & H) / len(cur | H) < min_jaccard) or len(H | cur) > max_pcs:
+            out.append(float(on[ids == g].min())); H = cur
+        else: H |= cur
+    return np.asarray(out)
+
+# %% ../nbs/01_midi.ipynb #5522ef75
+def notes_to_midi(notes: pd.DataFrame, pedal: pd.DataFrame | None = None, path=None) -> pretty_midi.PrettyMIDI:
+    "One-track acoustic-piano `PrettyMIDI` of a note table and optional CC64 events; also written to `path` (atomically) if given."
+    notes = midi_notes(notes)
+    pm = pretty_midi.PrettyMIDI(resolution=960, initial_tempo=120.0)
+    inst = pretty_midi.Instrument(program=0, name="piano")
+    inst.notes = [pretty_midi.Note(int(v), int(p), float(a), float(b))
+                  for a, b, p, v in notes[NOTE_COLUMNS].itertuples(index=False)]
+    if pedal is not None:
+        inst.control_changes = [pretty_midi.ControlChange(64, int(v), float(t))
+                                for t, v in pedal[PEDAL_COLUMNS].itertuples(index=False)]
+    pm.instruments.append(inst)
+    if path is not None:
+        import io
+        buf = io.BytesIO(); pm.write(buf)
+        with atomic_write(path, "wb") as f: f.write(buf.getvalue())
+    return pm
+
+# %% ../nbs/01_midi.ipynb #85b9bb9a
 def frame_times(n_frames: int, frame_rate: float = FRAME_RATE) -> np.ndarray:
     "Centre time (s) of each frame: k / `frame_rate` → float64 [n_frames]."
     return np.arange(n_frames) / frame_rate
@@ -140,15 +204,9 @@ def frame_features(notes, pedal: pd.DataFrame | None = None, n_frames: int | Non
             "pedal": sustain_curve(pedal, frame_rate, n_frames)}
 
 # %% ../nbs/01_midi.ipynb #ffee928d
-def segment_starts(duration: float, seconds: float = 10.0, overlap: float = 0.5) -> np.ndarray:
-    "Window start times (s): 0, hop, 2·hop, … with max(1, ceil((duration − seconds)/hop) + 1) windows."
-    hop = seconds * (1 - overlap)
-    if not (seconds > 0 and 0 <= overlap < 1): raise ValueError(f"need seconds > 0 and 0 ≤ overlap < 1, got {seconds}, {overlap}")
-    n = max(1, math.ceil((duration - seconds) / hop - 1e-9) + 1)
-    return np.arange(n) * hop
-
-def segment_notes(notes, seconds: float = 10.0, overlap: float = 0.5, duration: float | None = None) -> list:
-    "Note tables of the windows from `segment_starts`: notes whose onset lies in [start, start+seconds), re-based."
+def segment_notes(notes, seconds: float = SEGMENT_SECONDS, overlap: float = SEGMENT_OVERLAP,
+                  duration: float | None = None) -> list:
+    "Note tables of the windows from `pianoeval.audio.segment_starts`: notes whose onset lies in [start, start+seconds), re-based."
     notes = midi_notes(notes)
     if duration is None: duration = float(notes["offset_s"].max()) if len(notes) else 0.0
     out = []
@@ -304,16 +362,11 @@ EXAMPLES = {
 
 _EXAMPLES_VERSION = 2  # bump when the conversion changes, so stale cached files are not served
 
-def cache_dir() -> Path:
-    "pianoeval's user cache folder (`pianoeval.core.cache_root`)."
-    from pianoeval.core import cache_root
-    return cache_root()
-
 def _example_file(name: str, fmt: str) -> Path:
     "Cached MIDI ('midi') or MusicXML ('musicxml') export of music21 corpus piece `name`."
     if name not in EXAMPLES:
         raise MidiError(f"no built-in example '{name}'", fix=f"Choose one of {', '.join(EXAMPLES)}")
-    path = cache_dir()/"examples"/f"{name}.v{_EXAMPLES_VERSION}.{'mid' if fmt == 'midi' else 'musicxml'}"
+    path = cache_root()/"examples"/f"{name}.v{_EXAMPLES_VERSION}.{'mid' if fmt == 'midi' else 'musicxml'}"
     if path.exists() and path.stat().st_size > 0: return path
     from music21 import corpus
     score = corpus.parse(EXAMPLES[name]).expandRepeats()  # both exports play the repeats, so they agree

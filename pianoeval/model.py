@@ -16,33 +16,18 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .core import ConfigError, DataError, lazy_attributes
-from .encoders import (CQTEncoder, MERTEncoder, MIDIEncoder, load_module, save_module)
+import numpy as np
+
+from .core import HOP, SEGMENT_SECONDS, SR, ConfigError, DataError, resolve_dims
+from .dataset import collate
+from .encoders import (MERT_V1_95M_CONFIG, CQTEncoder, MERTEncoder, MIDIEncoder, load_module, save_module,
+                                tiny_mert_config)
 from .fusion import AttentionPoolAggregator, CrossModalFusion
+from .midi import octuple_vocab_sizes
 
 # %% auto #0
-__all__ = ['SEED10', 'DEFAULT_MODEL_CONFIG', 'dimension_names', 'MultiTaskHead', 'multitask_loss', 'model_config',
-           'PianoEvalModel', 'synthetic_batch', 'save_released', 'load_released', 'warmup_cosine', 'trainer_defaults',
-           'bench_model']
-
-# %% ../nbs/08_model.ipynb #4f6bbe8e
-SEED10 = ["note_accuracy", "rhythmic_precision", "dynamics_control", "articulation", "pedaling", "tone_quality",
-          "phrasing", "musicality", "expressiveness", "overall_quality"]
-
-def dimension_names(dims="seed10") -> list:
-    "Dimension names: a list of names as given, or a set name looked up in `pianoeval.data.DIMENSIONS`."
-    if isinstance(dims, str):
-        try:
-            from pianoeval.data import DIMENSIONS
-        except ImportError:
-            DIMENSIONS = {"seed10": SEED10}
-        if dims not in DIMENSIONS:
-            raise ConfigError(f"unknown dimension set {dims!r}", fix=f"Use one of {sorted(DIMENSIONS)} or a list of names")
-        dims = DIMENSIONS[dims]
-    dims = [str(d) for d in dims]
-    if not dims or len(set(dims)) != len(dims) or not all(dims):
-        raise ConfigError(f"dimension names must be non-empty and unique, got {dims}")
-    return dims
+__all__ = ['DEFAULT_MODEL_CONFIG', 'MultiTaskHead', 'multitask_loss', 'model_config', 'PianoEvalModel', 'synthetic_batch',
+           'save_released', 'load_released', 'bench_model']
 
 # %% ../nbs/08_model.ipynb #aca285e5
 class MultiTaskHead(nn.Module):
@@ -50,7 +35,7 @@ class MultiTaskHead(nn.Module):
     def __init__(self, dims, in_dim: int = 512, shared: int = 256, branch: int = 128, dropout: float = 0.1,
                  log_var_init: float = -4.0):
         super().__init__()
-        self.dims = dimension_names(dims)
+        self.dims = resolve_dims(dims)
         self.config = dict(dims=self.dims, in_dim=in_dim, shared=shared, branch=branch, dropout=dropout,
                            log_var_init=log_var_init)
         self.shared = nn.Sequential(nn.Linear(in_dim, shared), nn.GELU(), nn.Dropout(dropout))
@@ -112,7 +97,7 @@ class PianoEvalModel(nn.Module):
     def __init__(self, config: dict | None = None, **overrides):
         super().__init__()
         cfg = model_config(config, **overrides)
-        self.dims = dimension_names(cfg["dims"])
+        self.dims = resolve_dims(cfg["dims"])
         if cfg["audio_encoder"] == "cqt":
             self.audio = CQTEncoder(**cfg["cqt"]); cfg["cqt"] = self.audio.config
         else:
@@ -159,31 +144,31 @@ class PianoEvalModel(nn.Module):
 # %% ../nbs/08_model.ipynb #55d00e4a
 def synthetic_batch(model: PianoEvalModel, B: int = 2, seconds: float = 1.0, L: int = 8, seed: int = 0,
                     pad: bool = True, targets: bool = True) -> dict:
-    "A random batch in the model's input contract (CQT or waveform, tokens, masks, extras, has_midi, targets)."
-    g = torch.Generator().manual_seed(seed)
-    b = {}
-    if isinstance(model.audio, CQTEncoder):
-        T = 1 + int(seconds * 44100) // 512
-        b["cqt"] = torch.randn(B, model.audio.config["n_bins"], T, generator=g)
-    else:
-        T = int(seconds * 44100)
-        b["waveform"] = 0.1 * torch.randn(B, T, generator=g)
-    b["audio_mask"] = torch.ones(B, T, dtype=torch.bool)
-    if model.midi is not None:
-        sizes = model.midi.config["vocab_sizes"]
-        b["tokens"] = torch.stack([torch.randint(1, v, (B, L), generator=g) for v in sizes.values()], -1)
-        b["token_mask"] = torch.ones(B, L, dtype=torch.bool)
-        on = torch.sort(torch.rand(B, L, generator=g) * seconds, 1).values
-        b["note_extras"] = torch.stack([on, 0.1 + 0.4 * torch.rand(B, L, generator=g),
-                                        (torch.rand(B, L, generator=g) > 0.5).float()], -1)
-        b["has_midi"] = torch.ones(B, dtype=torch.bool)
-        if B > 2: b["has_midi"][-1] = False
-    if pad and B > 1:
-        b["audio_mask"][1, T * 2 // 3:] = False
-        if model.midi is not None: b["token_mask"][1, L // 2:] = False
-    if targets:
-        b["targets"] = 20 + 60 * torch.rand(B, len(model.dims), generator=g)
-    return b
+    "A random batch in the model's input contract, built by `pianoeval.dataset.collate` from random items."
+    rng = np.random.default_rng(seed)
+    wave_input = not isinstance(model.audio, CQTEncoder)
+    T = int(seconds * SR) if wave_input else 1 + int(seconds * SR) // HOP
+    sizes = list((model.midi.config["vocab_sizes"] if model.midi is not None else octuple_vocab_sizes()).values())
+    items = []
+    for b in range(B):
+        short = pad and b == 1 and B > 1
+        t, n = (T * 2 // 3, L // 2) if short else (T, L)
+        has_midi = model.midi is not None and not (B > 2 and b == B - 1)
+        n = n if has_midi else 0
+        audio = (0.1 * rng.standard_normal(t) if wave_input else rng.standard_normal((model.audio.config["n_bins"], t)))
+        on = np.sort(rng.uniform(0, seconds, n))
+        y = 20 + 60 * rng.random(len(model.dims)) if targets else np.full(len(model.dims), np.nan)
+        items.append({"waveform" if wave_input else "cqt": audio.astype(np.float32), "audio_mask": np.ones(t, bool),
+                      "tokens": np.stack([rng.integers(1, v, n) for v in sizes], -1).reshape(n, len(sizes)),
+                      "token_mask": np.ones(n, bool),
+                      "note_extras": np.stack([on, 0.1 + 0.4 * rng.random(n), rng.random(n) > 0.5], -1).astype(np.float32).reshape(n, 3),
+                      "has_midi": has_midi, "targets": y.astype(np.float32), "target_mask": np.isfinite(y),
+                      "sample_weight": np.float32(1.0), "id": f"synthetic_{b}", "piece_id": "synthetic", "start_s": 0.0,
+                      "augment": []})
+    batch = collate(items)
+    if not targets:
+        for k in ("targets", "target_mask"): batch.pop(k)
+    return batch
 
 # %% ../nbs/08_model.ipynb #7702c619
 def save_released(model: PianoEvalModel, folder) -> Path:
@@ -197,103 +182,6 @@ def save_released(model: PianoEvalModel, folder) -> Path:
 def load_released(folder, device="cpu") -> PianoEvalModel:
     "Load a model written by `save_released` (architecture from config.json, strict weights), in eval mode."
     return load_module(folder, PianoEvalModel).to(device).eval()
-
-# %% ../nbs/08_model.ipynb #baa8d570
-def warmup_cosine(step: int, warmup_steps: int = 500, total_steps: int = 20000, min_lr_ratio: float = 0.0) -> float:
-    "LR multiplier at optimiser `step`: linear warm-up to 1 over `warmup_steps`, cosine to `min_lr_ratio` at `total_steps`."
-    if step < warmup_steps: return (step + 1) / warmup_steps
-    p = min(1.0, (step - warmup_steps) / max(1, total_steps - warmup_steps))
-    return min_lr_ratio + (1 - min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * p))
-
-def trainer_defaults() -> dict:
-    "Lightning `Trainer` arguments pianoeval trains with: gradient clipping by norm 1.0 and the best precision here."
-    if torch.cuda.is_available():
-        precision = "bf16-mixed" if torch.cuda.is_bf16_supported() else "16-mixed"
-    else:
-        precision = "32-true"
-    return dict(gradient_clip_val=1.0, gradient_clip_algorithm="norm", precision=precision)
-
-# %% ../nbs/08_model.ipynb #c8f61e0e
-def _lightning_class():
-    "Define `PianoEvalLightning` (a `lightning.LightningModule`) on first use; Lightning takes ≈ 7 s to import."
-    from pianoeval.core import require
-    L = require("lightning", "lightning>=2.4")
-    class PianoEvalLightning(L.LightningModule):
-        "LightningModule: multi-task loss, AdamW with backbone/head groups, warm-up + cosine, per-dimension metrics."
-        def __init__(self, model_config: dict | None = None, lr_backbone: float = 1e-5, lr_head: float = 3e-4,
-                     weight_decay: float = 0.01, warmup_steps: int = 500, total_steps: int = 20000,
-                     min_lr_ratio: float = 0.0, uncertainty_weighting: bool = True, nll_weight: float = 1.0,
-                     lr_log_vars: float = 1e-2):
-            super().__init__()
-            self.save_hyperparameters()
-            self.model = PianoEvalModel(model_config)
-            self.hparams.model_config = self.model.config          # the full config, so a checkpoint rebuilds the model
-            from torchmetrics import MeanAbsoluteError, PearsonCorrCoef
-            self.val_r = nn.ModuleList(PearsonCorrCoef() for _ in self.model.dims)
-            self.val_mae = nn.ModuleList(MeanAbsoluteError() for _ in self.model.dims)
-            self._val_n = [0] * len(self.model.dims)
-
-        def forward(self, batch): return self.model(batch)
-
-        def _loss(self, batch, out):
-            hp = self.hparams
-            return multitask_loss(out["mean"], out["sigma"], batch["targets"], batch.get("target_mask"),
-                                  batch.get("sample_weight"), self.model.head.log_vars, hp.uncertainty_weighting,
-                                  hp.nll_weight)
-
-        def training_step(self, batch, batch_idx):
-            out = self.model(batch); parts = self._loss(batch, out)
-            B = len(out["mean"])
-            self.log("train/loss", parts["loss"], prog_bar=True, batch_size=B)
-            self.log("train/nll", parts["nll"], batch_size=B)
-            return parts["loss"]
-
-        def validation_step(self, batch, batch_idx):
-            out = self.model(batch); parts = self._loss(batch, out)
-            self.log("val/loss", parts["loss"], prog_bar=True, batch_size=len(out["mean"]))
-            y = batch["targets"]
-            m = torch.isfinite(y) if batch.get("target_mask") is None else batch["target_mask"].bool() & torch.isfinite(y)
-            for d in range(len(self.model.dims)):
-                sel = m[:, d]
-                if sel.any():
-                    p, t = out["mean"][sel, d].float(), y[sel, d].float()
-                    self.val_r[d].update(p, t); self.val_mae[d].update(p, t); self._val_n[d] += int(sel.sum())
-
-        def on_validation_epoch_end(self):
-            rs, maes = [], []
-            for d, name in enumerate(self.model.dims):
-                if self._val_n[d] >= 2:
-                    r, mae = self.val_r[d].compute(), self.val_mae[d].compute()
-                    self.log(f"val/pearson/{name}", r); self.log(f"val/mae/{name}", mae)
-                    rs.append(r); maes.append(mae)
-                self.val_r[d].reset(); self.val_mae[d].reset(); self._val_n[d] = 0
-            if rs:
-                self.log("val/pearson_mean", torch.stack(rs).nanmean()); self.log("val/mae_mean", torch.stack(maes).mean())
-
-        def param_groups(self) -> list:
-            "AdamW parameter groups: (backbone | rest) × (decay | no decay) + the loss log-variances; frozen ones left out."
-            hp, pre = self.hparams, {id(p) for p in self.model.pretrained_parameters()}
-            groups = {}
-            for name, p in self.model.named_parameters():
-                if not p.requires_grad or p is self.model.head.log_vars: continue
-                key = ("backbone" if id(p) in pre else "head", "no_decay" if p.ndim <= 1 else "decay")
-                groups.setdefault(key, []).append(p)
-            out = [dict(params=ps, lr=hp.lr_backbone if k[0] == "backbone" else hp.lr_head,
-                        weight_decay=0.0 if k[1] == "no_decay" else hp.weight_decay, name="/".join(k))
-                   for k, ps in sorted(groups.items())]
-            return out + [dict(params=[self.model.head.log_vars], lr=hp.lr_log_vars, weight_decay=0.0, name="log_vars")]
-
-        def configure_optimizers(self):
-            hp = self.hparams
-            opt = torch.optim.AdamW(self.param_groups())
-            sched = torch.optim.lr_scheduler.LambdaLR(
-                opt, lambda s: warmup_cosine(s, hp.warmup_steps, hp.total_steps, hp.min_lr_ratio))
-            return dict(optimizer=opt, lr_scheduler=dict(scheduler=sched, interval="step"))
-
-    PianoEvalLightning.__module__, PianoEvalLightning.__qualname__ = "pianoeval.model", "PianoEvalLightning"
-    return PianoEvalLightning
-
-__getattr__ = lazy_attributes(__name__, PianoEvalLightning=_lightning_class)  # PEP 562: `from pianoeval.model import PianoEvalLightning`
 
 # %% ../nbs/08_model.ipynb #ac769876
 def _rss_bytes() -> int:
@@ -317,7 +205,6 @@ class _PeakRSS:
         self.peak_mb = (self.peak - self.base) / 2**20
 
 def _bench_model(encoder: str, model_overrides: dict | None):
-    from pianoeval.encoders import MERT_V1_95M_CONFIG, tiny_mert_config
     cfg = dict(model_overrides or {})
     if encoder == "cqt": cfg["audio_encoder"] = "cqt"
     elif encoder in ("mert", "mert-tiny"):
@@ -326,7 +213,7 @@ def _bench_model(encoder: str, model_overrides: dict | None):
     else: raise ConfigError(f"unknown encoder {encoder!r} for the benchmark", fix="Use 'cqt', 'mert' or 'mert-tiny'")
     return PianoEvalModel(cfg)
 
-def bench_model(encoders=("cqt",), precisions=("32-true",), seconds: float = 10.0, batch: int = 1, notes: int = 100,
+def bench_model(encoders=("cqt",), precisions=("32-true",), seconds: float = SEGMENT_SECONDS, batch: int = 1, notes: int = 100,
                 repeats: int = 3, device: str | None = None, model_overrides: dict | None = None):
     "Training-step (forward + backward) time and peak memory per model → DataFrame, one row per encoder × precision."
     import pandas as pd
@@ -335,7 +222,7 @@ def bench_model(encoders=("cqt",), precisions=("32-true",), seconds: float = 10.
     for enc in encoders:
         torch.manual_seed(0)
         model = _bench_model(enc, model_overrides).to(device).train()
-        b = {k: v.to(device) for k, v in synthetic_batch(model, B=batch, seconds=seconds, L=notes, pad=False).items()}
+        b = {k: v.to(device) for k, v in synthetic_batch(model, B=batch, seconds=seconds, L=notes, pad=False).items() if torch.is_tensor(v)}
         n_params = sum(p.numel() for p in model.parameters())
         for prec in precisions:
             if prec not in ("32-true", "bf16-mixed"): raise ConfigError(f"unknown precision {prec!r}")

@@ -5,52 +5,41 @@
 # %% ../nbs/04_pseudo_labels.ipynb #bbad10be
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import functools
 import json
 import math
-import sys
 import time
-import types
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .core import (AlignmentError, DataError, DependencyError, PianoEvalError, PianoEvalWarning,
-                            atomic_write, check_file)
-from .midi import align_notes, midi_notes, segment_starts
+from .audio import cqt, load_audio, segment_starts
+from .core import (DIMENSION_SETS, FRAME_RATE, HOP, SEGMENT_OVERLAP, SEGMENT_SECONDS, SR, AlignmentError, DataError,
+                            PianoEvalError, PianoEvalWarning, check_file, json_safe, read_jsonl, write_jsonl)
+from .data import folder_records
+from .midi import (align_notes, harmony_changes, load_midi, load_score, midi_notes, onset_groups, pedal_spans,
+                            sustain_events)
+from .transcribe import TRANSCRIBERS, transcribe
 
 # %% auto #0
 __all__ = ['PSEUDO_DIMS', 'METHOD', 'METHOD_VERSION', 'TEMPO_BANDWIDTH_S', 'TIMING_FREE_MS', 'DYN_RANGE_TARGET', 'DYN_NOISE_FREE',
            'DYN_WRITTEN_MIN', 'DYN_RESPONSE_TARGET', 'RING_S', 'CLEAR_SHARE', 'CLEAR_MIN_S', 'TONE_HARSH_FREE',
-           'TRANSCRIPTION_UNRELIABLE', 'TRANSCRIBERS', 'PERCEPIANO_PAIRS', 'onset_groups', 'running_quantile',
-           'local_linear', 'robust_sd', 'score_alignment', 'note_accuracy', 'tempo_residuals', 'rhythmic_precision',
-           'melody_mask', 'written_velocity', 'voice_balance', 'velocity_contour', 'written_fit', 'dynamics_control',
-           'duration_ratios', 'attack_evidence', 'articulation', 'pedal_spans', 'pedal_blur', 'harmony_changes',
-           'place_changes', 'bridged_changes', 'pedaling', 'audio_pedal_spans', 'touch_table', 'audio_attack_levels',
-           'spectral_brightness', 'tone_quality', 'analyse', 'window_scores', 'pseudo_labels', 'transcribe',
-           'performance_inputs', 'record_beats', 'pseudo_label_records', 'load_pseudo_labels', 'dir_records',
-           'pseudo_label_dir', 'bench_pseudo_labels', 'tempfile_dir', 'fault_sweep', 'sweep_scores',
-           'sensitivity_table', 'within_passage_rho', 'plot_sweep', 'records_scores', 'transcription_f1',
-           'percepiano_agreement']
+           'TRANSCRIPTION_UNRELIABLE', 'running_quantile', 'local_linear', 'robust_sd', 'score_alignment',
+           'note_accuracy', 'tempo_residuals', 'rhythmic_precision', 'melody_mask', 'written_velocity', 'voice_balance',
+           'velocity_contour', 'written_fit', 'dynamics_control', 'duration_ratios', 'attack_evidence', 'articulation',
+           'pedal_blur', 'place_changes', 'bridged_changes', 'pedaling', 'audio_pedal_spans', 'touch_table',
+           'audio_attack_levels', 'spectral_brightness', 'tone_quality', 'analyse', 'window_scores', 'pseudo_labels',
+           'performance_inputs', 'record_beats', 'pseudo_label_records', 'load_pseudo_labels', 'pseudo_label_dir',
+           'records_scores']
 
 # %% ../nbs/04_pseudo_labels.ipynb #48ca37fc
-PSEUDO_DIMS = ("note_accuracy", "rhythmic_precision", "dynamics_control", "articulation", "pedaling", "tone_quality")
+PSEUDO_DIMS = tuple(DIMENSION_SETS["seed10"].pseudo_labelled)   # the six technical dimensions (configs/dimensions.yaml)
 METHOD, METHOD_VERSION = "pianoeval.pseudo_labels", "1.2"   # 1.1: pedaling per harmony change; 1.2: dynamics against the written dynamics
 
 def _na(reason: str) -> dict:
     return {"available": False, "reason": reason}
-
-def onset_groups(onsets: np.ndarray, tol: float = 0.035) -> np.ndarray:
-    "Chord id per note (onsets sorted, s): a note within `tol` s of its group's first onset joins that group → int64 [n]."
-    ids, start, g = np.zeros(len(onsets), np.int64), -np.inf, -1
-    for i, t in enumerate(onsets):
-        if t - start > tol: g += 1; start = t
-        ids[i] = g
-    return ids
 
 def running_quantile(t: np.ndarray, v: np.ndarray, half_window: float = 1.0, q: float = 50.0) -> np.ndarray:
     "`q`-th percentile of `v` over the events within ±`half_window` s of each event time `t` (sorted) → float64 [n]."
@@ -263,7 +252,7 @@ def duration_ratios(al: dict, tr: pd.DataFrame) -> pd.DataFrame:
     ok = notated > 0.03
     return pd.DataFrame({"t": m.p_on.to_numpy()[ok], "ratio": (m.p_off - m.p_on).to_numpy()[ok] / notated[ok]})
 
-def attack_evidence(audio: np.ndarray, perf: pd.DataFrame, sr: int = 44100, hop: int = 512) -> pd.DataFrame:
+def attack_evidence(audio: np.ndarray, perf: pd.DataFrame, sr: int = SR, hop: int = HOP) -> pd.DataFrame:
     "Per chord onset: t and whether the audio's spectral flux (librosa onset strength) peaks within ±50 ms."
     import librosa
     env = librosa.onset.onset_strength(y=audio, sr=sr, hop_length=hop)
@@ -292,16 +281,6 @@ RING_S = 2.0       # a released note held by the pedal is heard for about this l
 CLEAR_SHARE = 0.4  # the pedal must be lifted within this share of the gap to the neighbouring changes (≥ CLEAR_MIN_S)
 CLEAR_MIN_S = 0.25
 
-def pedal_spans(pedal: pd.DataFrame | None, end_s: float) -> np.ndarray:
-    "[k, 2] (down, up) s where CC64 ≥ 64; a pedal still down at the end closes at `end_s`."
-    if pedal is None or len(pedal) == 0: return np.zeros((0, 2))
-    spans, down = [], None
-    for t, v in zip(pedal.time_s.to_numpy(), pedal.value.to_numpy()):
-        if v >= 64 and down is None: down = t
-        elif v < 64 and down is not None: spans.append((down, t)); down = None
-    if down is not None: spans.append((down, max(end_s, down)))
-    return np.asarray(spans, float).reshape(-1, 2)
-
 def pedal_blur(perf: pd.DataFrame, spans: np.ndarray, step: float = 0.1) -> pd.DataFrame:
     "Every `step` s while the pedal is down: t, `foreign` = share of sounding pitch classes that ring only from released keys."
     on, off, pc = perf.onset_s.to_numpy(), perf.offset_s.to_numpy(), perf.pitch.to_numpy() % 12
@@ -312,27 +291,6 @@ def pedal_blur(perf: pd.DataFrame, spans: np.ndarray, step: float = 0.1) -> pd.D
             R = set(pc[(off >= a) & (off < t) & (off > t - RING_S)].tolist())
             rows.append((t, len(R - K) / max(1, len(R | K))))
     return pd.DataFrame(rows, columns=["t", "foreign"])
-
-def harmony_changes(notes: pd.DataFrame, beats: np.ndarray | None = None, min_jaccard: float = 0.5, max_pcs: int = 6) -> np.ndarray:
-    "Times (s) where the harmony changes. With `beats` (s, same clock as `notes`): beats whose onsets' pitch classes overlap the previous beat's with Jaccard < `min_jaccard`. Without: chords (≥ 2 pitch classes) overlapping the current harmony with Jaccard < `min_jaccard`, or a harmony grown past `max_pcs`."
-    on = notes.onset_s.to_numpy(); pcs = notes.pitch.to_numpy() % 12
-    if beats is not None and len(beats) >= 2:
-        edges = np.r_[beats, max(float(notes.offset_s.max()), float(beats[-1])) + 1e-6]
-        out, prev = [], None
-        for b0, b1 in zip(edges[:-1], edges[1:]):
-            cur = set(pcs[(on >= b0 - 1e-6) & (on < b1 - 1e-6)].tolist())
-            if not cur: continue
-            if prev is None or len(cur & prev) / len(cur | prev) < min_jaccard: out.append(float(b0))
-            prev = cur
-        return np.asarray(out)
-    ids = onset_groups(on)
-    H, out = set(), []
-    for g in range(int(ids.max()) + 1 if len(ids) else 0):
-        cur = set(pcs[ids == g].tolist())
-        if not H or (len(cur) >= 2 and len(cur & H) / len(cur | H) < min_jaccard) or len(H | cur) > max_pcs:
-            out.append(float(on[ids == g].min())); H = cur
-        else: H |= cur
-    return np.asarray(out)
 
 def place_changes(changes: np.ndarray, al: dict, score: pd.DataFrame, perf: pd.DataFrame, snap_s: float = 0.2) -> np.ndarray:
     "Score-time harmony changes → performance time via the alignment's time map; changes on a score onset none of whose notes matched are dropped; each is snapped to the nearest performed onset within `snap_s`."
@@ -386,10 +344,9 @@ def pedaling(perf: pd.DataFrame, spans: np.ndarray, changes: np.ndarray, lo=-np.
         d["ringing_foreign_share"] = float(fw.mean()) if len(fw) else 0.0
     return 100 * (1 - blur) * (1 - dry_share), d
 
-def audio_pedal_spans(audio: np.ndarray, perf: pd.DataFrame, C: np.ndarray | None = None, frame_rate: float = 44100 / 512,
+def audio_pedal_spans(audio: np.ndarray, perf: pd.DataFrame, C: np.ndarray | None = None, frame_rate: float = FRAME_RATE,
                       drop: float = 0.7) -> np.ndarray:
     "Pedal-down spans [k, 2] s read from audio: a released key whose fundamental decays by < `drop` (log-magnitude) within 250 ms was held."
-    from pianoeval.audio import cqt
     C = cqt(audio, backend="librosa") if C is None else C
     on, off, p = perf.onset_s.to_numpy(), perf.offset_s.to_numpy(), perf.pitch.to_numpy()
     spans = []
@@ -418,7 +375,7 @@ def touch_table(vc: pd.DataFrame) -> pd.DataFrame:
         if m.any(): r[m] = vt[m] - running_quantile(t[m], vt[m], 1.0)
     return vc.assign(v_touch=vt, touch_residual=r)
 
-def audio_attack_levels(C: np.ndarray, perf: pd.DataFrame, frame_rate: float = 44100 / 512) -> pd.DataFrame:
+def audio_attack_levels(C: np.ndarray, perf: pd.DataFrame, frame_rate: float = FRAME_RATE) -> pd.DataFrame:
     "Per note: t, CQT log-magnitude at its fundamental (±1 bin) over the first 60 ms, and its residual against the local median."
     f = np.round(perf.onset_s.to_numpy() * frame_rate).astype(int)
     b = np.clip(2 * (perf.pitch.to_numpy() - 24), 1, C.shape[0] - 2)
@@ -426,7 +383,7 @@ def audio_attack_levels(C: np.ndarray, perf: pd.DataFrame, frame_rate: float = 4
     df = pd.DataFrame({"t": perf.onset_s.to_numpy(), "level": lvl}).dropna()
     return df.assign(residual=df.level - running_quantile(df.t.to_numpy(), df.level.to_numpy(), 1.0))
 
-def spectral_brightness(y: np.ndarray, sr: int = 44100) -> dict:
+def spectral_brightness(y: np.ndarray, sr: int = SR) -> dict:
     "Spectral centroid (Hz) regressed on loudness (dB) over non-silent frames: median centroid, slope, residual spread (octaves)."
     import librosa
     S = np.abs(librosa.stft(y, n_fft=2048, hop_length=512))
@@ -483,7 +440,6 @@ def analyse(perf, pedal=None, score=None, audio: np.ndarray | None = None, align
     spans, src = pedal_spans(pedal, end), "cc64"
     C = None
     if audio is not None:
-        from pianoeval.audio import cqt
         C = cqt(audio, backend="librosa")
         ctx["audio_levels"] = audio_attack_levels(C, perf)
         ctx["attacks"] = attack_evidence(audio, perf)
@@ -519,12 +475,12 @@ def window_scores(ctx: dict, lo: float = -np.inf, hi: float = np.inf) -> tuple[d
     return ({d: (None if out[d][0] is None else round(float(out[d][0]), 2)) for d in PSEUDO_DIMS},
             {d: out[d][1] for d in PSEUDO_DIMS})
 
-def pseudo_labels(perf, pedal=None, score=None, audio=None, seconds: float = 10.0, overlap: float = 0.5,
+def pseudo_labels(perf, pedal=None, score=None, audio=None, seconds: float = SEGMENT_SECONDS, overlap: float = SEGMENT_OVERLAP,
                   duration: float | None = None, align_method: str = "dualdtw", transcribed: bool = False,
                   beats: np.ndarray | None = None) -> dict:
     "Six scores for the whole performance and for each `seconds`-long window (hop seconds·(1 − overlap)) → {'performance', 'segments'}."
     ctx = analyse(perf, pedal, score, audio, align_method, transcribed, beats)
-    if duration is None: duration = max(ctx["end"], len(audio) / 44100 if audio is not None else 0.0)
+    if duration is None: duration = max(ctx["end"], len(audio) / SR if audio is not None else 0.0)
     labels, details = window_scores(ctx)
     segs = []
     for s in segment_starts(duration, seconds, overlap):
@@ -533,98 +489,9 @@ def pseudo_labels(perf, pedal=None, score=None, audio=None, seconds: float = 10.
     return {"performance": {"start_time": 0.0, "end_time": float(duration), "labels": labels, "details": details},
             "segments": segs}
 
-# %% ../nbs/04_pseudo_labels.ipynb #312503ed
-TRANSCRIBERS = {"fast": "basic-pitch 0.4.0 (ONNX)", "accurate": "transkun 2.0.1"}
-
-@contextlib.contextmanager
-def _stand_in(name: str, module):
-    "Register `module` as `sys.modules[name]` while the block runs, only if no real module of that name is importable."
-    import importlib.util
-    real = name in sys.modules or importlib.util.find_spec(name) is not None
-    if not real: sys.modules[name] = module
-    try: yield
-    finally:
-        if not real and sys.modules.get(name) is module: del sys.modules[name]
-
-def _torchaudio_stand_in():
-    "A `torchaudio` with only `functional.melscale_fbanks` (HTK mel, no norm, [n_freqs, n_mels] tensor), from librosa."
-    import librosa, torch
-    def melscale_fbanks(n_freqs, f_min, f_max, n_mels, sample_rate, norm=None, mel_scale="htk"):
-        fb = librosa.filters.mel(sr=sample_rate, n_fft=2 * (n_freqs - 1), n_mels=n_mels, fmin=f_min, fmax=f_max,
-                                 htk=(mel_scale == "htk"), norm=norm)
-        return torch.from_numpy(fb.T.astype(np.float32))
-    ta = types.ModuleType("torchaudio"); ta.functional = types.SimpleNamespace(melscale_fbanks=melscale_fbanks)
-    return ta
-
-def _resampy_stand_in():
-    "A `resampy` with only `resample`, from librosa (basic-pitch imports it for sonification only)."
-    import librosa
-    m = types.ModuleType("resampy")
-    m.resample = lambda y, sr_orig, sr_new, **kw: librosa.resample(y, orig_sr=sr_orig, target_sr=sr_new)
-    return m
-
-@functools.lru_cache(maxsize=1)
-def _transkun():
-    try:
-        import torch
-        from transkun.ModelTransformer import Config, TransKun
-        from transkun.Data import writeMidi
-    except ImportError as e:
-        raise DependencyError("the accurate transcriber needs transkun", fix="`pip install --no-deps transkun==2.0.1` "
-                              "(its torchaudio requirement has no build for torch 2.13; pianoeval stands in for the one function it uses)") from e
-    import importlib.resources as ir
-    root = ir.files("transkun") / "pretrained"
-    conf = Config(); conf.__dict__.update(json.loads((root / "2.0.conf").read_text())["Model"]["config"])
-    with _stand_in("torchaudio", _torchaudio_stand_in()):
-        model = TransKun(conf=conf)
-    ck = torch.load(str(root / "2.0.pt"), map_location="cpu", weights_only=False)
-    model.load_state_dict(ck.get("best_state_dict", ck.get("state_dict")), strict=False)
-    return model.eval(), writeMidi
-
-@functools.lru_cache(maxsize=1)
-def _basic_pitch():
-    try:
-        import onnxruntime  # noqa: F401  (basic-pitch uses its ONNX model only when onnxruntime imports)
-        with _stand_in("resampy", _resampy_stand_in()), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            from basic_pitch import ICASSP_2022_MODEL_PATH
-            from basic_pitch.inference import Model, predict
-    except ImportError as e:
-        raise DependencyError("the fast transcriber needs basic-pitch on onnxruntime",
-                              fix="`pip install onnxruntime && pip install --no-deps basic-pitch==0.4.0` "
-                                  "(its TensorFlow requirement is not needed for the bundled ONNX model)") from e
-    return Model(str(Path(ICASSP_2022_MODEL_PATH).parent / "nmp.onnx")), predict
-
-def transcribe(audio: np.ndarray, mode: str = "fast", sr: int = 44100) -> tuple[pd.DataFrame, pd.DataFrame]:
-    "Audio (float32 [n], `sr` Hz mono) → (note table, CC64 events) with the `mode` transcriber ('fast' or 'accurate')."
-    from pianoeval.midi import sustain_events
-    if mode not in TRANSCRIBERS:
-        raise PianoEvalError(f"unknown transcriber mode '{mode}'", fix=f"Use one of {', '.join(TRANSCRIBERS)}")
-    audio = np.asarray(audio, np.float32)
-    if mode == "accurate":
-        import torch
-        model, write_midi = _transkun()
-        if sr != model.fs:
-            import soxr; audio = soxr.resample(audio, sr, model.fs)
-        with torch.no_grad():
-            pm = write_midi(model.transcribe(torch.from_numpy(audio[:, None]), discardSecondHalf=False))
-        return midi_notes(pm), sustain_events(pm)
-    import logging, soundfile as sf, tempfile as tf_
-    model, predict = _basic_pitch()
-    with tf_.TemporaryDirectory() as d, warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        p = Path(d) / "audio.wav"; sf.write(p, audio, sr)
-        logging.getLogger().setLevel(max(logging.getLogger().level, logging.ERROR))
-        import contextlib as cl, io
-        with cl.redirect_stdout(io.StringIO()):
-            _, pm, _ = predict(str(p), model)
-    return midi_notes(pm), pd.DataFrame({"time_s": np.zeros(0), "value": np.zeros(0, np.int64)})
-
 # %% ../nbs/04_pseudo_labels.ipynb #df6ebbba
 def performance_inputs(midi_path=None, audio_path=None, score_path=None, transcriber: str = "accurate") -> dict:
     "Load one performance → dict(perf, pedal, score, audio, input): notes from the MIDI, else transcribed from the audio."
-    from pianoeval.audio import load_audio
-    from pianoeval.midi import load_midi, load_score, sustain_events
     if midi_path is None and audio_path is None:
         raise DataError("a performance needs a MIDI file or an audio file", fix="Pass midi_path= or audio_path=")
     audio = load_audio(audio_path) if audio_path else None
@@ -642,39 +509,17 @@ def performance_inputs(midi_path=None, audio_path=None, score_path=None, transcr
 def _segment_key(rec_id: str, start: float) -> tuple:
     return (str(rec_id), round(float(start), 3))
 
-def _read_jsonl(path: Path) -> list[dict]:
-    if not path.exists(): return []
-    rows = []
-    for i, line in enumerate(path.read_text().splitlines()):
-        if not line.strip(): continue
-        try: rows.append(json.loads(line))
-        except ValueError as e:
-            raise DataError(f"line {i + 1} is not JSON ({e})", path=path, fix="Delete the file (or the line) and run again") from e
-    return rows
-
-def _write_jsonl(path: Path, rows: list[dict]):
-    with atomic_write(path, "w") as f:
-        for r in rows: f.write(json.dumps(r, sort_keys=True, allow_nan=False, default=float) + "\n")
-
-def _clean(x):
-    "JSON-safe: numpy scalars → Python, NaN/inf → None."
-    if isinstance(x, dict): return {k: _clean(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)): return [_clean(v) for v in x]
-    if isinstance(x, np.generic): x = x.item()
-    if isinstance(x, float) and not math.isfinite(x): return None
-    return x
-
 def record_beats(rec, score) -> np.ndarray | None:
     "The score's beat times (s) a record carries (`extra['score_beats_s']`, written by the built-in corpus), when it has a score; else None."
     b = rec.extra.get("score_beats_s") if score is not None else None
     return np.asarray(b, float) if b else None
 
-def pseudo_label_records(records, out_path, transcriber: str = "accurate", use_audio: bool = True, seconds: float = 10.0,
-                         overlap: float = 0.5, progress: bool = True, flush_every: int = 10, on_error: str = "warn") -> Path:
+def pseudo_label_records(records, out_path, transcriber: str = "accurate", use_audio: bool = True, seconds: float = SEGMENT_SECONDS,
+                         overlap: float = SEGMENT_OVERLAP, progress: bool = True, flush_every: int = 10, on_error: str = "warn") -> Path:
     "Pseudo-label `Performance` records into the jsonl `out_path` (one line per segment; resumable, atomic) → the path."
     from tqdm.auto import tqdm
     out_path = Path(out_path).expanduser(); out_path.parent.mkdir(parents=True, exist_ok=True)
-    rows = _read_jsonl(out_path)
+    rows = read_jsonl(out_path, what="pseudo-label file", missing_ok=True)
     done = {_segment_key(r["performance_id"], r["start_time"]) for r in rows}
     have = pd.Series([r["performance_id"] for r in rows], dtype=object).value_counts().to_dict()
     need = {r["performance_id"]: r.get("segment_count", 0) for r in rows}
@@ -692,154 +537,34 @@ def pseudo_label_records(records, out_path, transcriber: str = "accurate", use_a
             warnings.warn(f"{rec.id}: skipped ({e})", PianoEvalWarning); continue
         for seg in res["segments"]:
             if _segment_key(rec.id, seg["start_time"]) in done: continue
-            rows.append(_clean({"audio_path": rec.audio_path, "midi_path": rec.midi_path, "score_path": rec.score_path,
+            rows.append(json_safe({"audio_path": rec.audio_path, "midi_path": rec.midi_path, "score_path": rec.score_path,
                                 "performance_id": rec.id, "piece_id": rec.piece_id, "source": rec.source,
                                 "start_time": seg["start_time"], "end_time": seg["end_time"], "labels": seg["labels"],
                                 "details": seg["details"], "performance_labels": res["performance"]["labels"],
                                 "segment_count": len(res["segments"]), "input": inp["input"],
                                 "method": METHOD, "version": METHOD_VERSION}))
         pending += 1
-        if pending >= flush_every: _write_jsonl(out_path, rows); pending = 0
-    _write_jsonl(out_path, rows)
+        if pending >= flush_every: write_jsonl(out_path, rows); pending = 0
+    write_jsonl(out_path, rows)
     return out_path
 
 def load_pseudo_labels(path) -> pd.DataFrame:
     "The jsonl written by `pseudo_label_records` → one row per segment, labels as columns (None → NaN)."
-    rows = _read_jsonl(check_file(path, DataError, "pseudo-label file"))
+    rows = read_jsonl(path, what="pseudo-label file")
     return pd.DataFrame([{k: r[k] for k in ("performance_id", "piece_id", "start_time", "end_time")} | r["labels"] for r in rows])
 
-def dir_records(d) -> list:
-    "The `Performance` records of a folder: a built-in corpus (corpus.jsonl) or a MAESTRO subset (maestro_subset.csv)."
-    from pianoeval.data import Performance, load_records
-    d = Path(d).expanduser()
-    if (d / "corpus.jsonl").is_file(): return load_records(d / "corpus.jsonl")
-    if (d / "maestro_subset.csv").is_file():
-        from pianoeval.download import load_maestro_subset
-        t = load_maestro_subset(d)
-        return [Performance(id=Path(r.midi_path or r.audio_path).stem, piece_id=r.piece_id, source="maestro",
-                            audio_path=str(d / r.audio_path) if r.audio_path else None,
-                            midi_path=str(d / r.midi_path) if r.midi_path else None, split=None,
-                            extra={"title": r.title, "composer": r.composer}) for r in t.itertuples()]
-    raise DataError("neither corpus.jsonl nor maestro_subset.csv here", path=d,
-                    fix="Pass a folder made by `build_corpus` or `download_maestro`")
-
 def pseudo_label_dir(d, out=None, transcriber: str = "accurate", use_audio: bool = True, progress: bool = True, **kw) -> Path:
-    "Pseudo-label every performance of a corpus or MAESTRO-subset folder `d` into `out` (default d/maestro_pseudo_labels.jsonl)."
+    "Pseudo-label every performance of a data folder `d` (`pianoeval.data.folder_records`) into `out` (default d/maestro_pseudo_labels.jsonl)."
     d = Path(d).expanduser()
     out = d / "maestro_pseudo_labels.jsonl" if out is None else out
-    return pseudo_label_records(dir_records(d), out, transcriber=transcriber, use_audio=use_audio, progress=progress, **kw)
+    return pseudo_label_records(folder_records(d), out, transcriber=transcriber, use_audio=use_audio, progress=progress, **kw)
 
 # %% ../nbs/04_pseudo_labels.ipynb #923f2fe4
-def bench_pseudo_labels(n: int = 6, transcribers=("fast",), seed: int = 0, corpus_dir=None) -> pd.DataFrame:
-    "Time pseudo-labelling `n` corpus performances: MIDI path, MIDI+audio path, audio→transcriber paths → DataFrame (CPU s per minute of music, × realtime)."
-    from pianoeval.audio import load_audio
-    from pianoeval.corpus import build_corpus
-    from pianoeval.midi import load_midi, sustain_events
-    with tempfile_dir(corpus_dir) as d:
-        recs = build_corpus(d, n=n, seed=seed, workers=1, progress=False)
-        minutes = sum(r.extra["duration_s"] for r in recs) / 60
-        rows = []
-        def timed(name, fn):
-            c0, w0 = time.process_time(), time.perf_counter()
-            for r in recs: fn(r)
-            cpu, wall = time.process_time() - c0, time.perf_counter() - w0
-            rows.append({"path": name, "performances": len(recs), "music_min": minutes, "cpu_s": cpu, "wall_s": wall,
-                         "cpu_s_per_music_min": cpu / minutes, "x_realtime": minutes * 60 / wall})
-        score = lambda r: midi_notes(r.score_path)
-        timed("midi+score", lambda r: pseudo_labels(midi_notes(r.midi_path), sustain_events(load_midi(r.midi_path)), score(r)))
-        timed("midi+score+audio", lambda r: pseudo_labels(midi_notes(r.midi_path), sustain_events(load_midi(r.midi_path)),
-                                                          score(r), load_audio(r.audio_path)))
-        for mode in transcribers:
-            def via_audio(r, mode=mode):
-                y = load_audio(r.audio_path); notes, ped = transcribe(y, mode)
-                return pseudo_labels(notes, ped, score(r), y)
-            timed(f"audio→{mode} ({TRANSCRIBERS[mode]})+score", via_audio)
-    return pd.DataFrame(rows)
-
-@contextlib.contextmanager
-def tempfile_dir(d=None):
-    "`d` if given, else a fresh temporary folder removed afterwards."
-    if d is not None: yield Path(d); return
-    import tempfile as tf_
-    with tf_.TemporaryDirectory() as t: yield Path(t)
-
-# %% ../nbs/04_pseudo_labels.ipynb #98e54365
-def fault_sweep(n_passages: int = 12, severities=(0.25, 0.5, 0.75, 1.0), dims=PSEUDO_DIMS, seed: int = 0,
-                soundfont=None, audio: bool = True):
-    "Yield dicts (passage, dim, severity, mode, score, beats, notes, pedal, audio): corpus passages played clean, then with each single fault at each severity."
-    from pianoeval import corpus as co
-    from pianoeval.audio import render_midi
-    items = co.plan_corpus(n_passages * co.VARIANTS_PER_PASSAGE, seed=seed)
-    passages = list({it["passage_id"]: it for it in items}.items())[:n_passages]
-    for k_p, (pid, it) in enumerate(passages):
-        st = co.ScoreTable(**it["score"])
-        ref_notes, ref_pedal = co.humanise(st, np.random.default_rng([seed, 7, k_p]))
-        plan = [(dims[0], 0.0)] + [(d, s) for d in dims for s in severities]
-        for k, (d, s) in enumerate(plan):
-            notes, pedal, det = co.apply_faults(ref_notes, ref_pedal, {d: s} if s else {},
-                                                np.random.default_rng([seed, 11, k_p, k]))
-            y = render_midi(co.notes_to_midi(notes, pedal), soundfont=soundfont) if audio else None
-            yield {"passage": pid, "dim": d if s else "none", "severity": s, "mode": det.get(d, {}).get("mode", ""),
-                   "score": st.notes, "beats": st.beats, "notes": notes, "pedal": pedal, "audio": y}
-
-def sweep_scores(sweep, transcriber: str | None = None) -> pd.DataFrame:
-    "Whole-performance scores of every `fault_sweep` item (from its MIDI, or from its audio via `transcriber`) → DataFrame (passage, dim, severity, mode, six scores, cpu_s)."
-    rows = []
-    for it in sweep:
-        c0 = time.process_time()
-        notes, pedal = transcribe(it["audio"], transcriber) if transcriber else (it["notes"], it["pedal"])
-        ctx = analyse(notes, pedal, it["score"], it["audio"], beats=it.get("beats"))
-        lab, _ = window_scores(ctx)
-        rows.append({k: it[k] for k in ("passage", "dim", "severity", "mode")} | lab |
-                    {"cpu_s": time.process_time() - c0, "seconds": float(it["notes"].offset_s.max())})
-    return pd.DataFrame(rows)
-
-def sensitivity_table(df: pd.DataFrame) -> pd.DataFrame:
-    "ρ[score d, fault e] = Spearman(severity of e, 100 − score d) over clean + e-only items (rows: scores, columns: faults)."
-    from scipy.stats import spearmanr
-    out = pd.DataFrame(index=list(PSEUDO_DIMS), columns=list(PSEUDO_DIMS), dtype=float)
-    for e in PSEUDO_DIMS:
-        pool = df[(df.dim == e) | (df.dim == "none")]
-        for d in PSEUDO_DIMS:
-            x, y = pool.severity.to_numpy(float), 100 - pool[d].to_numpy(float)
-            ok = np.isfinite(y)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")   # a score that never moves has no ρ: reported as 0
-                r = spearmanr(x[ok], y[ok])[0] if ok.sum() > 3 else np.nan
-            out.loc[d, e] = 0.0 if (ok.sum() > 3 and not np.isfinite(r)) else r
-    return out
-
-def within_passage_rho(df: pd.DataFrame) -> pd.Series:
-    "Per dimension: mean over passages of Spearman(severity, 100 − score) on that passage's clean + own-fault items (does the score order the severities within a piece?)."
-    from scipy.stats import spearmanr
-    out = {}
-    for d in PSEUDO_DIMS:
-        rs = []
-        for _, g in df[(df.dim == d) | (df.dim == "none")].groupby("passage"):
-            y = 100 - g[d].to_numpy(float); ok = np.isfinite(y)
-            if ok.sum() > 2 and np.ptp(y[ok]) > 0: rs.append(spearmanr(g.severity.to_numpy()[ok], y[ok])[0])
-        out[d] = float(np.mean(rs)) if rs else np.nan
-    return pd.Series(out)
-
-def plot_sweep(df: pd.DataFrame, axes=None):
-    "One scatter per dimension: injected severity (x, jittered) vs its score (y), one colour per passage."
-    import matplotlib.pyplot as plt
-    if axes is None: _, axes = plt.subplots(1, 6, figsize=(14, 2.4), sharey=True)
-    for ax, d in zip(np.ravel(axes), PSEUDO_DIMS):
-        pool = df[(df.dim == d) | (df.dim == "none")]
-        for i, (_, g) in enumerate(pool.groupby("passage")):
-            ax.plot(g.severity + (i - 3) * 0.01, g[d], "o-", ms=3, lw=0.6, alpha=0.7)
-        ax.set_title(d.replace("_", " "), fontsize=8); ax.set_xlabel("severity", fontsize=8)
-    np.ravel(axes)[0].set_ylabel("score")
-    return axes
-
-# %% ../nbs/04_pseudo_labels.ipynb #f5b3a918
 def records_scores(records, use_audio: bool = True, transcriber: str | None = None, details=()) -> pd.DataFrame:
     "Whole-performance scores of `Performance` records (corpus: with their injected `faults` as sev_<dim> columns; `details`: 'dim.key' measurements to add as columns)."
     rows = []
     for r in records:
         if transcriber:
-            from pianoeval.audio import load_audio
             y = load_audio(r.audio_path); notes, ped = transcribe(y, transcriber)
             inp = {"perf": notes, "pedal": ped, "score": midi_notes(r.score_path) if r.score_path else None, "audio": y}
         else:
@@ -847,43 +572,4 @@ def records_scores(records, use_audio: bool = True, transcriber: str | None = No
         lab, det = window_scores(analyse(inp["perf"], inp["pedal"], inp["score"], inp["audio"], beats=record_beats(r, inp["score"])))
         extra = {c: det[c.split(".")[0]].get(c.split(".", 1)[1], np.nan) for c in details}
         rows.append({"id": r.id, "piece_id": r.piece_id} | {f"sev_{k}": v for k, v in r.faults.items()} | lab | extra)
-    return pd.DataFrame(rows)
-
-def transcription_f1(records, mode: str = "fast", onset_tolerance: float = 0.05) -> pd.DataFrame:
-    "mir_eval note precision/recall/F1 (onsets ±`onset_tolerance` s, offsets ignored) of a transcriber vs the records' MIDI, + seconds."
-    import mir_eval
-    from pianoeval.audio import load_audio
-    hz = lambda p: 440.0 * 2 ** ((np.asarray(p) - 69) / 12)
-    rows = []
-    for r in records:
-        ref, y = midi_notes(r.midi_path), load_audio(r.audio_path)
-        t0 = time.perf_counter(); est, _ = transcribe(y, mode); sec = time.perf_counter() - t0
-        p, rc, f, _ = mir_eval.transcription.precision_recall_f1_overlap(
-            ref[["onset_s", "offset_s"]].to_numpy(), hz(ref.pitch), est[["onset_s", "offset_s"]].to_numpy(), hz(est.pitch),
-            onset_tolerance=onset_tolerance, offset_ratio=None)
-        rows.append({"id": r.id, "mode": mode, "precision": p, "recall": rc, "f1": f, "seconds": sec,
-                     "x_realtime": len(y) / 44100 / sec})
-    return pd.DataFrame(rows)
-
-# %% ../nbs/04_pseudo_labels.ipynb #bbb4460e
-PERCEPIANO_PAIRS = (  # (pseudo-label or 'dim.detail', PercePiano dimension, sign of a good agreement, 0 = none expected)
-    ("rhythmic_precision", "timing", -1), ("pedaling", "pedal_clarity", -1),
-    ("pedaling.blur_bridged_share", "pedal_clarity", +1), ("pedaling.pedal_down_share", "pedal_amount", +1),
-    ("pedaling.dry_share", "pedal_amount", -1), ("dynamics_control", "dynamic_range", +1),
-    ("dynamics_control", "dynamics_sophistication", -1), ("articulation", "articulation_length", 0),
-    ("tone_quality", "articulation_touch", -1), ("tone_quality", "timbre_depth", +1),
-    ("note_accuracy", "interpretation", +1))
-
-def percepiano_agreement(records, pairs=PERCEPIANO_PAIRS) -> pd.DataFrame:
-    "Spearman ρ (and n) between each pseudo-label (or measured detail) and its nearest PercePiano human dimension over labelled records, with the expected sign and whether ρ has it."
-    from scipy.stats import spearmanr
-    recs = [r for r in records if r.labels and r.score_path]
-    scores = records_scores(recs, use_audio=False, details=[c for c, _, _ in pairs if "." in c])
-    rows = []
-    for col, human, sign in pairs:
-        x, y = scores[col].to_numpy(float), np.array([r.labels[human] for r in recs], float)
-        ok = np.isfinite(x) & np.isfinite(y)
-        rho = spearmanr(x[ok], y[ok])[0] if ok.sum() > 3 else np.nan
-        rows.append({"pseudo_label": col, "human": human, "expected": "+-"[sign < 0] if sign else "none", "n": int(ok.sum()),
-                     "spearman": rho, "agrees": bool(np.sign(rho) == sign) if sign and np.isfinite(rho) else None})
     return pd.DataFrame(rows)

@@ -63,6 +63,7 @@ def _copy_project(dst: Path) -> Path:
         shutil.copy(ROOT / name, dst / name)
     shutil.copytree(ROOT / "nbs", dst / "nbs", ignore=shutil.ignore_patterns("_proc", ".ipynb_checkpoints"))
     shutil.copytree(ROOT / "pianoeval", dst / "pianoeval", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "configs", dst / "configs")
     return dst
 
 
@@ -99,24 +100,122 @@ def test_docs_processing(tmp_path):
     assert (proj / "_proc" / "_quarto.yml").exists()
 
 
-def test_feature_config_matches_library_defaults():
-    "configs/features.yaml documents the data contract; it must say what the code does."
-    import inspect
-    from pianoeval import audio, augment
-    from pianoeval.core import load_config
-    cfg = load_config(ROOT / "configs" / "features.yaml")
-    assert cfg["audio"]["sample_rate"] == audio.SR
-    assert cfg["audio"]["peak_db"] == inspect.signature(audio.normalize_audio).parameters["target_db"].default
-    assert (cfg["cqt"]["n_bins"], cfg["cqt"]["bins_per_octave"], cfg["cqt"]["hop_length"]) == \
-        (audio.N_BINS, audio.BINS_PER_OCTAVE, audio.HOP)
-    assert abs(cfg["cqt"]["fmin_hz"] - audio.FMIN) < 0.01
-    seg = inspect.signature(audio.segment_audio).parameters
-    assert (cfg["segments"]["seconds"], cfg["segments"]["overlap"]) == (seg["seconds"].default, seg["overlap"].default)
-    aug = cfg["augment"]
-    default = lambda cls, name: inspect.signature(cls.__init__).parameters[name].default
-    assert aug["max_transforms"] == default(augment.AugmentChain, "max_transforms")
-    assert aug["pitch_shift_semitones"] == [-default(augment.PitchShift, "max_semitones"), default(augment.PitchShift, "max_semitones")]
-    assert tuple(aug["time_stretch"]) == default(augment.TimeStretch, "rate_range")
-    assert tuple(aug["snr_db"]) == default(augment.AddNoise, "snr_db_range")
-    assert tuple(aug["gain_db"]) == default(augment.Gain, "gain_db_range")
-    assert aug["mp3_kbps"] == [min(augment.MP3_BITRATES), max(augment.MP3_BITRATES)]
+def _modules():
+    "{module name: ast tree} of the exported library."
+    import ast
+    return {p.stem: ast.parse(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "pianoeval").glob("*.py"))
+            if not p.stem.startswith("_")}
+
+
+# Utility modules outside the numbered pipeline: core and remote_zip come before every stage; cli and testing after all.
+_UNNUMBERED_RANK = {"core": -1, "remote_zip": -1, "cli": 100, "testing": 100}
+
+
+def _stage_ranks() -> dict:
+    "{module: stage number} from the notebooks' default_exp (`03b_corpus` → 3; unnumbered ones from _UNNUMBERED_RANK)."
+    import json
+    ranks = {}
+    for nb in sorted((ROOT / "nbs").glob("*.ipynb")):
+        src = "".join("".join(c["source"]) for c in json.loads(nb.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code")
+        m = re.search(r"^#\|\s*default_exp\s+([\w.]+)", src, flags=re.M)
+        if not m: continue
+        num = re.match(r"(\d+)", nb.stem)
+        if num: ranks[m[1]] = int(num[1])
+        else:
+            assert m[1] in _UNNUMBERED_RANK, f"{nb.name}: say in _UNNUMBERED_RANK where module {m[1]} sits in the pipeline"
+            ranks[m[1]] = _UNNUMBERED_RANK[m[1]]
+    return ranks
+
+
+def _pianoeval_imports(nodes):
+    "Names of pianoeval modules imported by these AST statements (`from pianoeval.x import`, `from .x import`, `import pianoeval.x`)."
+    import ast
+    out = []
+    for n in nodes:
+        if isinstance(n, ast.ImportFrom):
+            mod = n.module or ""
+            if n.level == 1 or mod.startswith("pianoeval"):
+                name = mod.split(".")[1] if mod.startswith("pianoeval.") else mod if n.level == 1 else None
+                if name: out.append(name)
+                elif mod == "pianoeval" or (n.level == 1 and not mod):
+                    out += [a.name for a in n.names if (ROOT / "pianoeval" / f"{a.name}.py").exists()]
+        elif isinstance(n, ast.Import):
+            out += [a.name.split(".")[1] for a in n.names if a.name.startswith("pianoeval.")]
+    return out
+
+
+def test_no_stage_imports_a_later_stage():
+    "DESIGN.md: data flows down the notebooks; a module imports only modules of its own or an earlier stage."
+    ranks, bad = _stage_ranks(), []
+    for mod, tree in _modules().items():
+        for dep in _pianoeval_imports(tree.body):
+            if dep not in ranks: bad.append(f"{mod} imports unknown pianoeval.{dep}")
+            elif ranks[dep] > ranks[mod]: bad.append(f"{mod} (stage {ranks[mod]}) imports {dep} (stage {ranks[dep]})")
+    assert not bad, bad
+
+
+def test_stage_dependencies_are_module_level():
+    "A notebook's import cell shows what it depends on: no pianoeval import hides inside a function (cli excepted)."
+    import ast
+    allowed = {("cli", None), ("corpus", "corpus"), ("model", None)}   # cli: one stage per sub-command; corpus: spawn workers; model: __version__
+    bad = []
+    for mod, tree in _modules().items():
+        for fn in ast.walk(tree):
+            if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for dep in _pianoeval_imports(ast.walk(fn)):
+                    if (mod, None) not in allowed and (mod, dep) not in allowed: bad.append(f"{mod}.{fn.name} imports {dep}")
+    assert not bad, bad
+
+
+def test_contracts_are_not_typed_again():
+    "configs/features.yaml and configs/dimensions.yaml hold the contracts; no module repeats their numbers or name lists."
+    import ast
+    from pianoeval.core import CONTRACTS, DIMENSION_SETS, load_config
+    assert load_config(ROOT / "configs" / "features.yaml")["audio"]["sample_rate"] == CONTRACTS.audio.sample_rate
+    rates = {CONTRACTS.audio.sample_rate, CONTRACTS.mert.sample_rate}
+    # a copy = a literal list/tuple/set holding a whole set or a whole group of one (dicts keyed by dimension, such as
+    # a registry of scorers, are fine: they map each name to something of their own)
+    copies = [set(s.names) for s in DIMENSION_SETS.values()] + \
+             [set(s.group(g)) for s in DIMENSION_SETS.values() for g in s.groups if len(s.group(g)) >= 3]
+    bad = []
+    for mod, tree in _modules().items():
+        if mod == "core": continue
+        exported = {id(n.value) for n in tree.body if isinstance(n, ast.Assign)
+                    and any(isinstance(t, ast.Name) and t.id == "__all__" for t in n.targets)}
+        for n in ast.walk(tree):
+            if isinstance(n, ast.Constant) and isinstance(n.value, (int, float)) and not isinstance(n.value, bool) \
+                    and n.value in rates:
+                bad.append(f"{mod}:{n.lineno}: the sample rate {n.value} typed again (use pianoeval.core.SR / CONTRACTS)")
+            if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div) and isinstance(n.right, ast.Constant) \
+                    and n.right.value == CONTRACTS.cqt.hop_length and isinstance(n.left, ast.Constant):
+                bad.append(f"{mod}:{n.lineno}: a frame rate typed again (use pianoeval.core.FRAME_RATE)")
+            if isinstance(n, (ast.List, ast.Tuple, ast.Set)) and id(n) not in exported:
+                names = {e.value for e in n.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)}
+                if any(c <= names for c in copies):
+                    bad.append(f"{mod}:{n.lineno}: a list of dimension names typed again (use pianoeval.core.DIMENSION_SETS)")
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                args = n.args.args[len(n.args.args) - len(n.args.defaults):] + n.args.kwonlyargs
+                defaults = list(n.args.defaults) + [d for d in n.args.kw_defaults]
+                for a, d in zip(args, defaults):
+                    if isinstance(d, ast.Constant) and (a.arg, d.value) in {("seconds", CONTRACTS.segments.seconds),
+                            ("segment_seconds", CONTRACTS.segments.seconds), ("overlap", CONTRACTS.segments.overlap)}:
+                        bad.append(f"{mod}:{n.lineno}: {n.name}({a.arg}={d.value}) types the window rule again "
+                                   "(use SEGMENT_SECONDS / SEGMENT_OVERLAP)")
+    assert not bad, "\n".join(bad)
+
+
+def test_configs_ship_with_the_package(tmp_path):
+    "A wheel carries configs/ as pianoeval/configs, and pianoeval.core finds it there without a checkout."
+    out = subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation", "-q",
+                          "-w", str(tmp_path)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    import zipfile
+    wheel, = tmp_path.glob("*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert {"pianoeval/configs/features.yaml", "pianoeval/configs/dimensions.yaml"} <= set(names), names
+    zipfile.ZipFile(wheel).extractall(tmp_path / "site")
+    code = "import pianoeval.core as c; print(c.config_dir(), c.SR)"
+    run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                         env={**__import__("os").environ, "PYTHONPATH": str(tmp_path / "site")})
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == [str(tmp_path / "site" / "pianoeval" / "configs"), "44100"], run.stdout
