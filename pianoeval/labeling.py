@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from fastcore.basics import patch
+
 from .annotations import SEGMENT_FIELDS, AnnotationStore
 from .core import (DIMENSION_SETS, AudioError, DataError, MidiError, PianoEvalError, PianoEvalWarning, check_file,
                             resolve_dims)
@@ -339,182 +341,211 @@ class Labeler:
             self.errors.append(e)
             self.status.value = f"<span style='color:crimson'>⚠ {_html(str(e))}</span>"
 
-    # ---- state
-    @property
-    def item(self) -> dict: return self.queue[self.pos]
+# %% ../nbs/09_labeling_widget.ipynb #29d2b756
+@patch(as_prop=True)
+def item(self: Labeler) -> dict: return self.queue[self.pos]
 
-    def _key(self, item=None):
-        it = item or self.item; return it["segment_id"], self.annotator, it["round"]
+@patch
+def _key(self: Labeler, item=None):
+    it = item or self.item; return it["segment_id"], self.annotator, it["round"]
 
-    def record(self, item=None) -> dict | None:
-        "The stored record of `item` (default: the one shown) for this annotator, or None."
-        return self.store.get(*self._key(item))
+@patch
+def record(self: Labeler, item=None) -> dict | None:
+    "The stored record of `item` (default: the one shown) for this annotator, or None."
+    return self.store.get(*self._key(item))
 
-    def _blank(self) -> dict:
-        it = self.item
-        return dict(segment_id=it["segment_id"], annotator=self.annotator, round=it["round"],
-                    calibration=it["calibration"], segment={k: it.get(k) for k in SEGMENT_FIELDS},
-                    scores={d: None for d in self.dims}, uncertain={d: False for d in self.dims}, comment="",
-                    skipped=False, seconds_spent=0.0)
+@patch
+def _blank(self: Labeler) -> dict:
+    it = self.item
+    return dict(segment_id=it["segment_id"], annotator=self.annotator, round=it["round"],
+                calibration=it["calibration"], segment={k: it.get(k) for k in SEGMENT_FIELDS},
+                scores={d: None for d in self.dims}, uncertain={d: False for d in self.dims}, comment="",
+                skipped=False, seconds_spent=0.0)
 
-    def _elapsed(self) -> float:
-        now = time.monotonic(); dt = min(now - self._mark, self.idle_cap_s); self._mark = now; return dt
+@patch
+def _elapsed(self: Labeler) -> float:
+    now = time.monotonic(); dt = min(now - self._mark, self.idle_cap_s); self._mark = now; return dt
 
-    def _put(self, change) -> dict:
-        rec = self.record() or self._blank()
-        change(rec)
-        rec["seconds_spent"] = round(rec.get("seconds_spent", 0.0) + self._elapsed(), 3)
-        rec = self.store.put(rec)
-        self.status.value = f"saved ✓ {time.strftime('%H:%M:%S')}"
-        self._render_header()
-        return rec
+@patch
+def _put(self: Labeler, change) -> dict:
+    rec = self.record() or self._blank()
+    change(rec)
+    rec["seconds_spent"] = round(rec.get("seconds_spent", 0.0) + self._elapsed(), 3)
+    rec = self.store.put(rec)
+    self.status.value = f"saved ✓ {time.strftime('%H:%M:%S')}"
+    self._render_header()
+    return rec
 
-    def _peek(self, item): return self.store.records_.get(self._key(item))   # read-only, no copy
+@patch
+def _peek(self: Labeler, item): return self.store.records_.get(self._key(item))   # read-only, no copy
 
-    def is_done(self, item) -> bool:
-        "True if every dimension of `item` has a score from this annotator."
-        r = self._peek(item)
-        return r is not None and all(r["scores"].get(d) is not None for d in self.dims)
+@patch
+def is_done(self: Labeler, item) -> bool:
+    "True if every dimension of `item` has a score from this annotator."
+    r = self._peek(item)
+    return r is not None and all(r["scores"].get(d) is not None for d in self.dims)
 
-    def progress(self) -> dict:
-        "{done, skipped, total, seconds} of this annotator over the queue."
-        recs = [self._peek(it) for it in self.queue]
-        return dict(done=sum(self.is_done(it) for it in self.queue), total=len(self.queue),
-                    skipped=sum(bool(r and r.get("skipped")) and not self.is_done(it) for r, it in zip(recs, self.queue)),
-                    seconds=sum(r.get("seconds_spent", 0.0) for r in recs if r))
+@patch
+def progress(self: Labeler) -> dict:
+    "{done, skipped, total, seconds} of this annotator over the queue."
+    recs = [self._peek(it) for it in self.queue]
+    return dict(done=sum(self.is_done(it) for it in self.queue), total=len(self.queue),
+                skipped=sum(bool(r and r.get("skipped")) and not self.is_done(it) for r, it in zip(recs, self.queue)),
+                seconds=sum(r.get("seconds_spent", 0.0) for r in recs if r))
 
-    def first_unlabeled_index(self) -> int:
-        "Index of the first item neither done nor skipped (else the first skipped one, else the current one)."
-        todo = [i for i, it in enumerate(self.queue) if not self.is_done(it)]
-        fresh = [i for i in todo if not (self._peek(self.queue[i]) or {}).get("skipped")]
-        return (fresh or todo or [getattr(self, "pos", 0)])[0]
+@patch
+def first_unlabeled_index(self: Labeler) -> int:
+    "Index of the first item neither done nor skipped (else the first skipped one, else the current one)."
+    todo = [i for i, it in enumerate(self.queue) if not self.is_done(it)]
+    fresh = [i for i in todo if not (self._peek(self.queue[i]) or {}).get("skipped")]
+    return (fresh or todo or [getattr(self, "pos", 0)])[0]
 
-    # ---- edits
-    def set_score(self, dim: str, value):
-        "Store `value` (0–100, or None to clear) on `dim` for the segment shown."
-        if dim not in self.dims: raise DataError(f"unknown dimension {dim!r}", fix=f"Use one of {self.dims}")
-        if value is not None:
-            if not 0 <= value <= 100: raise DataError(f"score {value} out of 0–100 on {dim}", fix="Use 0–100")
-            value = int(round(value))
-        self.focus = self.dims.index(dim)
-        self._put(lambda r: r["scores"].__setitem__(dim, value))
-        self._render_rows()
+# %% ../nbs/09_labeling_widget.ipynb #e28c8b99
+@patch
+def set_score(self: Labeler, dim: str, value):
+    "Store `value` (0–100, or None to clear) on `dim` for the segment shown."
+    if dim not in self.dims: raise DataError(f"unknown dimension {dim!r}", fix=f"Use one of {self.dims}")
+    if value is not None:
+        if not 0 <= value <= 100: raise DataError(f"score {value} out of 0–100 on {dim}", fix="Use 0–100")
+        value = int(round(value))
+    self.focus = self.dims.index(dim)
+    self._put(lambda r: r["scores"].__setitem__(dim, value))
+    self._render_rows()
 
-    def set_uncertain(self, dim: str, flag: bool = True):
-        "Mark (or unmark) `dim` of the segment shown as uncertain."
-        self.focus = self.dims.index(dim)
-        self._put(lambda r: r["uncertain"].__setitem__(dim, bool(flag)))
-        self._render_rows()
+@patch
+def set_uncertain(self: Labeler, dim: str, flag: bool = True):
+    "Mark (or unmark) `dim` of the segment shown as uncertain."
+    self.focus = self.dims.index(dim)
+    self._put(lambda r: r["uncertain"].__setitem__(dim, bool(flag)))
+    self._render_rows()
 
-    def set_comment(self, text: str):
-        "Store the comment of the segment shown."
-        self._put(lambda r: r.__setitem__("comment", str(text)))
-        with self._quietly(): self.comment.value = str(text)
+@patch
+def set_comment(self: Labeler, text: str):
+    "Store the comment of the segment shown."
+    self._put(lambda r: r.__setitem__("comment", str(text)))
+    with self._quietly(): self.comment.value = str(text)
 
-    def _on_slider(self, dim, ch):
-        if not self._quiet: self.set_score(dim, ch["new"])
-    def _on_check(self, dim, ch):
-        if not self._quiet: self.set_uncertain(dim, ch["new"])
-    def _on_comment(self, ch):
-        if not self._quiet: self.set_comment(ch["new"])
-    def _on_key(self, ch):
-        if self._quiet or not ch["new"]: return
-        k = json.loads(ch["new"])
-        self.press(k["key"], k.get("dim"), bool(k.get("shift")))
+@patch
+def _on_slider(self: Labeler, dim, ch):
+    if not self._quiet: self.set_score(dim, ch["new"])
+@patch
+def _on_check(self: Labeler, dim, ch):
+    if not self._quiet: self.set_uncertain(dim, ch["new"])
+@patch
+def _on_comment(self: Labeler, ch):
+    if not self._quiet: self.set_comment(ch["new"])
+@patch
+def _on_key(self: Labeler, ch):
+    if self._quiet or not ch["new"]: return
+    k = json.loads(ch["new"])
+    self.press(k["key"], k.get("dim"), bool(k.get("shift")))
 
-    # ---- navigation
-    def go(self, pos: int):
-        "Show queue item `pos` (clipped to the queue), after saving the time spent on the current one."
-        if self.record() is not None: self._put(lambda r: None)
-        self._show(max(0, min(int(pos), len(self.queue) - 1)))
+# %% ../nbs/09_labeling_widget.ipynb #888383c1
+@patch
+def go(self: Labeler, pos: int):
+    "Show queue item `pos` (clipped to the queue), after saving the time spent on the current one."
+    if self.record() is not None: self._put(lambda r: None)
+    self._show(max(0, min(int(pos), len(self.queue) - 1)))
 
-    def next(self): self.go(self.pos + 1)
-    def prev(self): self.go(self.pos - 1)
-    def skip(self):
-        "Mark the segment shown as skipped and move on."
-        self._put(lambda r: r.__setitem__("skipped", True)); self.next()
-    def first_unlabeled(self): self.go(self.first_unlabeled_index())
+@patch
+def next(self: Labeler): self.go(self.pos + 1)
+@patch
+def prev(self: Labeler): self.go(self.pos - 1)
+@patch
+def skip(self: Labeler):
+    "Mark the segment shown as skipped and move on."
+    self._put(lambda r: r.__setitem__("skipped", True)); self.next()
+@patch
+def first_unlabeled(self: Labeler): self.go(self.first_unlabeled_index())
 
-    def save(self):
-        "Write the current record (time spent) and position now; every change is already saved as it happens."
-        if self.record() is not None: self._put(lambda r: None)
-        self._save_session()
-        self.status.value = f"saved ✓ {time.strftime('%H:%M:%S')} → {_html(str(self.store.path))}"
+@patch
+def save(self: Labeler):
+    "Write the current record (time spent) and position now; every change is already saved as it happens."
+    if self.record() is not None: self._put(lambda r: None)
+    self._save_session()
+    self.status.value = f"saved ✓ {time.strftime('%H:%M:%S')} → {_html(str(self.store.path))}"
 
-    def _save_session(self):
-        it = self.item
-        self.store.set_session(self.annotator, segment_id=it["segment_id"], round=it["round"], focus=self.focus)
+@patch
+def _save_session(self: Labeler):
+    it = self.item
+    self.store.set_session(self.annotator, segment_id=it["segment_id"], round=it["round"], focus=self.focus)
 
-    def press(self, key: str, dim: int | None = None, shift: bool = False) -> bool:
-        "Apply keyboard shortcut `key` (see the table above), `dim` = index of the focused slider row if any."
-        if dim is not None: self.focus = int(dim) % len(self.dims)
-        d = self.dims[self.focus]
-        acts = {"n": self.next, "p": self.prev, "x": self.skip, "f": self.first_unlabeled, "s": self.save}
-        if key in acts: acts[key]()
-        elif key in ("ArrowLeft", "ArrowRight"):
-            cur = (self.record() or self._blank())["scores"].get(d)
-            cur = self.sliders[d].value if cur is None else cur
-            self.set_score(d, min(100, max(0, cur + (10 if shift else 1) * (1 if key == "ArrowRight" else -1))))
-        elif key in ("ArrowUp", "ArrowDown"):
-            self.focus = (self.focus + (1 if key == "ArrowDown" else -1)) % len(self.dims); self._render_rows()
-        elif key.isdigit() and (int(key) - 1) % 10 < len(self.dims):
-            self.focus = (int(key) - 1) % 10; self._render_rows()
-        elif key == "Enter": self.set_score(d, self.sliders[d].value)
-        elif key == "u": self.set_uncertain(d, not (self.record() or self._blank())["uncertain"].get(d, False))
-        else: return False
-        return True
+@patch
+def press(self: Labeler, key: str, dim: int | None = None, shift: bool = False) -> bool:
+    "Apply keyboard shortcut `key` (see the table above), `dim` = index of the focused slider row if any."
+    if dim is not None: self.focus = int(dim) % len(self.dims)
+    d = self.dims[self.focus]
+    acts = {"n": self.next, "p": self.prev, "x": self.skip, "f": self.first_unlabeled, "s": self.save}
+    if key in acts: acts[key]()
+    elif key in ("ArrowLeft", "ArrowRight"):
+        cur = (self.record() or self._blank())["scores"].get(d)
+        cur = self.sliders[d].value if cur is None else cur
+        self.set_score(d, min(100, max(0, cur + (10 if shift else 1) * (1 if key == "ArrowRight" else -1))))
+    elif key in ("ArrowUp", "ArrowDown"):
+        self.focus = (self.focus + (1 if key == "ArrowDown" else -1)) % len(self.dims); self._render_rows()
+    elif key.isdigit() and (int(key) - 1) % 10 < len(self.dims):
+        self.focus = (int(key) - 1) % 10; self._render_rows()
+    elif key == "Enter": self.set_score(d, self.sliders[d].value)
+    elif key == "u": self.set_uncertain(d, not (self.record() or self._blank())["uncertain"].get(d, False))
+    else: return False
+    return True
 
-    # ---- drawing
-    @contextlib.contextmanager
-    def _quietly(self):
-        old, self._quiet = self._quiet, True
-        try: yield
-        finally: self._quiet = old
+# %% ../nbs/09_labeling_widget.ipynb #e840df95
+@patch
+@contextlib.contextmanager
+def _quietly(self: Labeler):
+    old, self._quiet = self._quiet, True
+    try: yield
+    finally: self._quiet = old
 
-    def _render_header(self):
-        it, p = self.item, self.progress()
-        badge = (" <b style='color:#b60'>[re-test, blind]</b>" if it["round"] else
-                 " <b style='color:#06b'>[calibration]</b>" if it["calibration"] else "")
-        self.header.value = (f"<b>{p['done']}/{p['total']} done</b> · {p['skipped']} skipped · {_fmt_s(p['seconds'])} "
-                             f"spent — segment {self.pos + 1}/{len(self.queue)}: <code>{_html(it['segment_id'])}</code>"
-                             f" ({_html(it['piece_id'])}, {it['start_time']:.1f}–{it['end_time']:.1f} s){badge}")
+@patch
+def _render_header(self: Labeler):
+    it, p = self.item, self.progress()
+    badge = (" <b style='color:#b60'>[re-test, blind]</b>" if it["round"] else
+             " <b style='color:#06b'>[calibration]</b>" if it["calibration"] else "")
+    self.header.value = (f"<b>{p['done']}/{p['total']} done</b> · {p['skipped']} skipped · {_fmt_s(p['seconds'])} "
+                         f"spent — segment {self.pos + 1}/{len(self.queue)}: <code>{_html(it['segment_id'])}</code>"
+                         f" ({_html(it['piece_id'])}, {it['start_time']:.1f}–{it['end_time']:.1f} s){badge}")
 
-    def _render_rows(self):
-        rec = self.record() or self._blank()
-        with self._quietly():
-            for i, d in enumerate(self.dims):
-                v, unc = rec["scores"].get(d), rec["uncertain"].get(d, False)
-                self.sliders[d].value = 50 if v is None else v
-                self.sliders[d].style.handle_color = "#c8c8c8" if v is None else None
-                self.checks[d].value = bool(unc)
-                self.values[d].value = ("<b>—</b>" if v is None else f"<b>{v}</b>") + ("?" if unc else "")
-                name = d.replace("_", " ")
-                self.names[d].value = (f"<b style='color:#06b'>▶ {(i + 1) % 10} {name}</b>" if i == self.focus
-                                       else f"&nbsp;&nbsp;{(i + 1) % 10} {name}")
-            self.comment.value = rec.get("comment", "")
+@patch
+def _render_rows(self: Labeler):
+    rec = self.record() or self._blank()
+    with self._quietly():
+        for i, d in enumerate(self.dims):
+            v, unc = rec["scores"].get(d), rec["uncertain"].get(d, False)
+            self.sliders[d].value = 50 if v is None else v
+            self.sliders[d].style.handle_color = "#c8c8c8" if v is None else None
+            self.checks[d].value = bool(unc)
+            self.values[d].value = ("<b>—</b>" if v is None else f"<b>{v}</b>") + ("?" if unc else "")
+            name = d.replace("_", " ")
+            self.names[d].value = (f"<b style='color:#06b'>▶ {(i + 1) % 10} {name}</b>" if i == self.focus
+                                   else f"&nbsp;&nbsp;{(i + 1) % 10} {name}")
+        self.comment.value = rec.get("comment", "")
 
-    def _show(self, pos: int):
-        self.pos, self._mark = pos, time.monotonic()
-        self._save_session()
-        self._render_header(); self._render_rows()
-        self.media_msg.value, self.audio.value, self.image.value = "", b"", b""
-        it = self.item
-        try:
-            x = sr = None
-            if it.get("audio_path"):
-                x, sr = segment_waveform(it); self.audio.value = wav_bytes(x, sr)
-            else: self.media_msg.value = "<i>no audio for this performance: piano roll only</i>"
-            if self.plots: self.image.value = figure_png(plot_segment(it, x, sr))
-        except Exception as e:   # a file broken since the queue was built: say so, keep the session
-            self.errors.append(e)
-            self.media_msg.value = (f"<div style='color:crimson'>⚠ cannot play or draw this segment: {_html(str(e))}. "
-                                    "Press skip (x) to go on.</div>")
+@patch
+def _show(self: Labeler, pos: int):
+    self.pos, self._mark = pos, time.monotonic()
+    self._save_session()
+    self._render_header(); self._render_rows()
+    self.media_msg.value, self.audio.value, self.image.value = "", b"", b""
+    it = self.item
+    try:
+        x = sr = None
+        if it.get("audio_path"):
+            x, sr = segment_waveform(it); self.audio.value = wav_bytes(x, sr)
+        else: self.media_msg.value = "<i>no audio for this performance: piano roll only</i>"
+        if self.plots: self.image.value = figure_png(plot_segment(it, x, sr))
+    except Exception as e:   # a file broken since the queue was built: say so, keep the session
+        self.errors.append(e)
+        self.media_msg.value = (f"<div style='color:crimson'>⚠ cannot play or draw this segment: {_html(str(e))}. "
+                                "Press skip (x) to go on.</div>")
 
-    def close(self):
-        "Save time and position, release the journal, and disable the widget."
-        if not self.store.closed:
-            self.save(); self.store.close()
-        for w in [*self.sliders.values(), *self.checks.values(), self.comment, *self.buttons.values()]: w.disabled = True
+@patch
+def close(self: Labeler):
+    "Save time and position, release the journal, and disable the widget."
+    if not self.store.closed:
+        self.save(); self.store.close()
+    for w in [*self.sliders.values(), *self.checks.values(), self.comment, *self.buttons.values()]: w.disabled = True
 
 def _html(s: str) -> str:
     import html
