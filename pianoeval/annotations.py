@@ -47,27 +47,50 @@ def decode_entry(line: bytes) -> dict | None:
     except (ValueError, KeyError, TypeError):
         return None
 
+_ENTRY_START = b'{"crc":"'
+
+def _usable(e: dict):
+    "('record', key, rec) or ('session', annotator, state) for an entry this version understands, else None."
+    if e.get("kind") == "record":
+        r = e.get("rec")
+        if isinstance(r, dict) and isinstance(r.get("segment_id"), str) and isinstance(r.get("annotator"), str) \
+                and type(r.get("round")) is int and isinstance(r.get("scores"), dict):
+            return "record", (r["segment_id"], r["annotator"], r["round"]), r
+    elif e.get("kind") == "session" and isinstance(e.get("annotator"), str) and isinstance(e.get("state"), dict):
+        return "session", e["annotator"], e["state"]
+    return None
+
+def _crash_tail(tail: bytes) -> bool:
+    "Whether bytes after the last valid line look like what a crash leaves: one line, a prefix of an entry, or zeros."
+    line = tail[:-1] if tail.endswith(b"\n") else tail
+    if b"\n" in line: return False
+    return line.startswith(_ENTRY_START) or _ENTRY_START.startswith(line) or not line.strip(b"\x00")
+
 def scan_journal(path) -> dict:
-    "Parse a journal → {records, sessions, good_end (bytes of valid data), torn (tail bytes), bad_lines, lines}."
+    """Parse a journal → {records, sessions, other (valid entries this version cannot use, raw lines), damaged (invalid
+    lines before the last valid one, raw), good_end (bytes of valid data), torn (tail bytes), crash_tail, bad_lines, lines}."""
     data = Path(path).read_bytes() if Path(path).exists() else b""
-    records, sessions, bad, pos, good_end, lines = {}, {}, 0, 0, 0, 0
+    records, sessions, other, damaged, pending = {}, {}, [], [], []
+    pos = good_end = lines = 0
     while pos < len(data):
         nl = data.find(b"\n", pos)
         end = len(data) if nl < 0 else nl + 1
-        e = decode_entry(data[pos:end]) if nl >= 0 else None
-        if e is None: bad += 1
+        raw = data[pos:end]
+        e = decode_entry(raw) if nl >= 0 else None
+        if e is None:
+            if raw.strip(): pending.append(raw)
         else:
             lines += 1
-            if e.get("kind") == "record":
-                r = e["rec"]; records[(r["segment_id"], r["annotator"], r["round"])] = r
-            elif e.get("kind") == "session":
-                sessions[e["annotator"]] = e["state"]
-            good_end, bad = end, 0   # bad lines followed by good ones stay counted in `skipped`
+            use = _usable(e)
+            if use is None: other.append(raw)
+            elif use[0] == "record": records[use[1]] = use[2]
+            else: sessions[use[1]] = use[2]
+            damaged += pending; pending = []   # invalid lines followed by valid ones: damage in the middle
+            good_end = end
         pos = end
-    # invalid lines before the last valid one are damage in the middle (never produced by a crash): keep, report
-    mid = sum(decode_entry(l + b"\n") is None for l in data[:good_end].split(b"\n")[:-1] if l.strip())
-    return dict(records=records, sessions=sessions, good_end=good_end, torn=len(data) - good_end, bad_lines=mid,
-                lines=lines)
+    tail = data[good_end:]
+    return dict(records=records, sessions=sessions, other=other, damaged=damaged, good_end=good_end, torn=len(tail),
+                crash_tail=_crash_tail(tail) if tail else True, bad_lines=len(damaged), lines=lines)
 
 # %% ../nbs/09a_annotations.ipynb #67109600
 class StoreLockedError(DataError):
@@ -88,10 +111,20 @@ def _lock(fh) -> bool:
         return False
     return True
 
+def _aside(path: Path, kind: str, data: bytes) -> Path:
+    "Write `data` durably to `<path>.<kind>-<time>-<pid>` beside the journal → that path."
+    out = path.with_name(f"{path.name}.{kind}-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}")
+    with open(out, "ab") as f:
+        f.write(data); f.flush(); os.fsync(f.fileno())
+    return out
+
 class AnnotationStore:
     "Append-only, checksummed, fsynced annotation journal at `path`, locked for one writing process."
     def __init__(self, path, fsync: bool = True):
         self.path, self.fsync = Path(path).expanduser().resolve(), fsync
+        if self.path.exists() and not self.path.is_file():
+            raise DataError(f"this is a {'folder' if self.path.is_dir() else 'special file'}, not an annotation journal",
+                            path=self.path, fix="Pass the path of a journal file (e.g. labels/ana.jsonl)")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         old = _OPEN.get(str(self.path))
         if old is not None: old.close()
@@ -102,26 +135,52 @@ class AnnotationStore:
             raise StoreLockedError(f"the annotation journal is open in another labeling session ({owner})",
                                    path=self.path, fix="Close that session (or shut down its kernel) first, "
                                    "or label into a journal of your own")
-        self._lockfh.seek(0); self._lockfh.truncate()
-        self._lockfh.write(f"pid {os.getpid()} on {socket.gethostname()} since {_now()}"); self._lockfh.flush()
-        for tmp in self.path.parent.glob(f".{self.path.name}.*.tmp"): tmp.unlink()  # an interrupted compaction
-        self._load()
+        try:
+            self._check_single_name()
+            self._lockfh.seek(0); self._lockfh.truncate()
+            self._lockfh.write(f"pid {os.getpid()} on {socket.gethostname()} since {_now()}"); self._lockfh.flush()
+            for tmp in self.path.parent.glob(f".{self.path.name}.*.tmp"): tmp.unlink()  # an interrupted compaction
+            self._load()
+        except BaseException:
+            self._lockfh.close(); raise
         self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         _OPEN[str(self.path)] = self
-        if self._lines > 200 and self._lines > 4 * (len(self.records_) + len(self.sessions_)): self.compact()
+        if self._lines > 200 and self._lines > 4 * (len(self.records_) + len(self.sessions_) + len(self.other_)):
+            self.compact()
+
+    def _check_single_name(self, fd=None):
+        "StoreLockedError if the journal has other names (hard links): their writers would not see this lock."
+        st = os.fstat(fd) if fd is not None else (self.path.stat() if self.path.exists() else None)
+        if st is not None and st.st_nlink > 1:
+            raise StoreLockedError(f"the journal has {st.st_nlink} names (hard links), so another labeling session could "
+                                   "write to it under another name without seeing this one's lock", path=self.path,
+                                   fix="Give each labeler a journal of their own: copy the file (`cp`) instead of "
+                                       "linking it, and delete the other name(s)")
 
     def _load(self):
         s = scan_journal(self.path)
+        if s["torn"] and not s["crash_tail"]:   # not what a crash leaves: never cut, never move
+            raise DataError(f"the last {s['torn']:,} bytes are not journal entries (and not a torn last line a crash "
+                            "could leave): this is not an annotation journal, or it was edited by hand", path=self.path,
+                            fix="Label into a new journal file; if this one is a damaged journal, move the bad lines "
+                                "out of it by hand (each valid line starts with {\"crc\":)")
         if s["bad_lines"]:
-            warnings.warn(f"{self.path}: {s['bad_lines']} damaged line(s) in the middle of the journal were ignored",
-                          PianoEvalWarning)
+            warnings.warn(f"{self.path}: {s['bad_lines']} damaged line(s) in the middle of the journal are ignored "
+                          "(they are moved beside it at the next compaction)", PianoEvalWarning)
+        if s["other"]:
+            kinds = sorted({str(decode_entry(l).get("kind")) for l in s["other"]})
+            warnings.warn(f"{self.path}: {len(s['other'])} entr(y/ies) this version cannot use (kind(s) {', '.join(kinds)}; "
+                          "written by a newer pianoeval?) are kept unchanged", PianoEvalWarning)
+        self.torn_path = None
         if s["torn"]:  # what a crash left at the end: keep it aside, then cut it off
             data = self.path.read_bytes()
-            self.path.with_name(f"{self.path.name}.torn-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}").write_bytes(
-                data[s["good_end"]:])
+            self.torn_path = _aside(self.path, "torn", data[s["good_end"]:])
             with open(self.path, "r+b") as f:
                 f.truncate(s["good_end"]); f.flush(); os.fsync(f.fileno())
-        self.records_, self.sessions_, self._lines, self.torn_bytes = s["records"], s["sessions"], s["lines"], s["torn"]
+            warnings.warn(f"{self.path}: an incomplete or damaged last line ({s['torn']:,} bytes, what a crash leaves) "
+                          f"was moved to {self.torn_path}", PianoEvalWarning)
+        self.records_, self.sessions_, self.other_, self._damaged = s["records"], s["sessions"], s["other"], s["damaged"]
+        self._lines, self.torn_bytes = s["lines"], s["torn"]
 
     @property
     def closed(self) -> bool: return self._fd is None
@@ -136,9 +195,12 @@ class AnnotationStore:
         self._lines += 1
 
     def put(self, rec: dict) -> dict:
-        "Write record `rec` (keys segment_id, annotator, round + fields); returns when it is on disk."
+        "Write record `rec` (keys segment_id, annotator, round, scores + fields); returns when it is on disk."
         rec = dict(json.loads(json.dumps(rec)), updated=_now())
         rec.setdefault("created", rec["updated"])
+        if _usable({"kind": "record", "rec": rec}) is None:
+            raise DataError(f"not a valid annotation record (keys {sorted(rec)[:8]})", path=self.path,
+                            fix="A record needs segment_id and annotator (strings), round (an integer) and scores (a dict)")
         self._append({"kind": "record", "rec": rec})
         self.records_[(rec["segment_id"], rec["annotator"], rec["round"])] = rec
         return rec
@@ -159,16 +221,28 @@ class AnnotationStore:
 
     def session(self, annotator: str) -> dict: return dict(self.sessions_.get(annotator, {}))
 
-    def compact(self):
-        "Rewrite the journal with one line per record/session (atomic: temp + fsync + rename)."
+    def compact(self) -> bool:
+        """Rewrite the journal with one line per record/session, entries this version cannot use kept verbatim after
+        them (atomic: temp + fsync + rename) → False (and a warning) if the journal gained a second name meanwhile."""
+        try: self._check_single_name(self._fd)
+        except StoreLockedError as e:
+            warnings.warn(f"{e}; not compacted (nothing is lost, the journal just stays longer)", PianoEvalWarning)
+            return False
+        if self._damaged:   # damage from the middle goes beside the journal before the journal is rewritten
+            aside = _aside(self.path, "damaged", b"".join(l if l.endswith(b"\n") else l + b"\n" for l in self._damaged))
+            warnings.warn(f"{self.path}: {len(self._damaged)} damaged line(s) from the middle of the journal were "
+                          f"moved to {aside}", PianoEvalWarning)
+            self._damaged = []
         with atomic_write(self.path, "wb") as f:
             for r in self.records_.values(): f.write(encode_entry({"kind": "record", "rec": r}))
             for a, st in self.sessions_.items(): f.write(encode_entry({"kind": "session", "annotator": a, "state": st}))
+            for line in self.other_: f.write(line)
         with contextlib.suppress(OSError):  # make the rename itself durable
             dfd = os.open(self.path.parent, os.O_RDONLY); os.fsync(dfd); os.close(dfd)
         os.close(self._fd)
         self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
-        self._lines = len(self.records_) + len(self.sessions_)
+        self._lines = len(self.records_) + len(self.sessions_) + len(self.other_)
+        return True
 
     def close(self):
         "Release the journal and its lock (idempotent)."

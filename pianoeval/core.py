@@ -16,23 +16,27 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['CONTRACTS', 'DIMENSION_SETS', 'SR', 'HOP', 'FRAME_RATE', 'SEGMENT_SECONDS', 'SEGMENT_OVERLAP', 'PianoEvalError',
-           'AudioError', 'MidiError', 'AlignmentError', 'DataError', 'DownloadError', 'ConfigError', 'DependencyError',
-           'PianoEvalWarning', 'atomic_write', 'file_sha256', 'check_file', 'load_config', 'config_dir',
-           'AudioContract', 'CQTContract', 'MidiContract', 'SegmentContract', 'MertContract', 'AugmentContract',
-           'Dimension', 'DimensionSet', 'Contracts', 'load_contracts', 'resolve_dims', 'json_safe', 'read_jsonl',
-           'write_jsonl', 'cache_root', 'require']
+__all__ = ['CONTRACTS', 'DIMENSION_SETS', 'SR', 'HOP', 'FRAME_RATE', 'SEGMENT_SECONDS', 'SEGMENT_OVERLAP', 'LIMITS',
+           'PianoEvalError', 'AudioError', 'MidiError', 'AlignmentError', 'DataError', 'DownloadError', 'ConfigError',
+           'DependencyError', 'PianoEvalWarning', 'atomic_write', 'file_sha256', 'check_file', 'load_config',
+           'config_dir', 'AudioContract', 'CQTContract', 'MidiContract', 'SegmentContract', 'MertContract',
+           'AugmentContract', 'Limits', 'Dimension', 'DimensionSet', 'Contracts', 'load_contracts', 'resolve_dims',
+           'json_safe', 'read_jsonl', 'write_jsonl', 'cache_root', 'require']
 
 # %% ../nbs/core.ipynb #de8fc9b7
 class PianoEvalError(Exception):
     "Bad input or a broken environment, explained: `problem`, optional `path` it concerns and `fix` to apply."
     def __init__(self, problem: str, path=None, fix: str | None = None):
-        self.problem, self.path, self.fix = problem, (None if path is None else str(path)), fix
+        self.problem, self.path, self.fix = problem, (None if path is None else _printable(path)), fix
         super().__init__(self._message())
 
     def _message(self) -> str:
         msg = f"{self.path}: {self.problem}" if self.path else self.problem
         return f"{msg}. {self.fix}" if self.fix else msg
+
+def _printable(path) -> str:
+    "`path` as text any terminal can print: undecodable bytes of a file name (surrogates) become `\\xNN` escapes."
+    return os.fsencode(path).decode("utf-8", "backslashreplace") if isinstance(path, (str, os.PathLike)) else str(path)
 
 class AudioError(PianoEvalError):
     "An audio file that cannot be read or is unusable (missing, empty, corrupt, unsupported, too long)."
@@ -108,16 +112,33 @@ def check_file(path, error=PianoEvalError, what: str = "file") -> Path:
     return path
 
 # %% ../nbs/core.ipynb #71f7d969
-def load_config(path) -> dict:
-    "The YAML mapping in `path`, read with `yaml.safe_load`; ConfigError for a missing, unparsable or non-mapping file."
+_MAX_CONFIG_BYTES = 1 << 20   # before the limits themselves are read (they live in a config file)
+
+def load_config(path, max_bytes: int | None = None) -> dict:
+    "The YAML mapping in `path`, read with `yaml.safe_load`; ConfigError for a missing, huge, non-UTF-8, unparsable or non-mapping file."
     import yaml
     path = check_file(path, ConfigError, "config file")
+    limit = max_bytes or (LIMITS.max_config_bytes if "LIMITS" in globals() else _MAX_CONFIG_BYTES)
+    if path.stat().st_size > limit:
+        raise ConfigError(f"the config file is {path.stat().st_size:,} bytes, more than the {limit:,} a config may have",
+                          path=path, fix="Choose the config file itself (a few KB of `key: value` lines), not a data file")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"the file is not UTF-8 text ({e.reason} at byte {e.start})", path=path,
+                          fix="Save the config as UTF-8 text") from e
+    try:
+        data = yaml.safe_load(text)
     except yaml.YAMLError as e:
         where = getattr(e, "problem_mark", None)
         at = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
         raise ConfigError(f"not valid YAML{at}", path=path, fix="Fix the syntax (indentation, colons, quotes)") from e
+    except RecursionError as e:
+        raise ConfigError("the YAML is nested too deeply to read", path=path,
+                          fix="A config is a few levels of `key: value` mappings; flatten it") from e
+    except ValueError as e:   # e.g. an integer of more than 4300 digits (Python's int-from-string limit)
+        raise ConfigError(f"the YAML holds a value that cannot be read ({e})", path=path,
+                          fix="Replace that value with an ordinary number or string") from e
     if not isinstance(data, dict):
         raise ConfigError(f"the top level is a {type(data).__name__}, not a mapping of settings", path=path,
                           fix="Write settings as `key: value` lines")
@@ -209,6 +230,26 @@ class AugmentContract:
     gain_db: tuple
     mp3_kbps: tuple
 
+@dataclass(frozen=True)
+class Limits:
+    "How big an input may be; checked before any work starts, so that a hostile or broken file fails fast instead of hanging."
+    max_seconds: float            # a recording, a performance MIDI, a score, a corpus passage
+    max_notes: int                # notes in one MIDI file, score or note table
+    max_member_bytes: int         # one archive member, uncompressed
+    max_expansion_ratio: float    # uncompressed / compressed size of an archive member ...
+    ratio_exempt_bytes: int       # ... larger than this (small members may compress better)
+    max_metadata_bytes: int       # a downloaded metadata file (CSV/JSON)
+    download_deadline_s: float    # wall time of one download, retries included
+    max_config_bytes: int         # a YAML/JSON config file
+
+    def check(self, name: str, value: float, what: str, error=None, path=None, unit: str = ""):
+        "Raise `error` (ConfigError) if `value` exceeds limit `name` (message: `what` + value, e.g. 'the take lasts'); names the limit and how to raise it."
+        limit = getattr(self, name)
+        if value > limit:
+            raise (error or ConfigError)(f"{what} {value:,.6g}{unit}, more than limits.{name} = {limit:,.6g}{unit}",
+                                         path=path, fix=f"Cut the input down, or raise limits.{name} in "
+                                                        "configs/features.yaml if it is genuine")
+
 # %% ../nbs/core.ipynb #944363fc
 @dataclass(frozen=True)
 class Dimension:
@@ -278,6 +319,7 @@ class Contracts:
     segments: SegmentContract
     mert: MertContract
     augment: AugmentContract
+    limits: Limits
     dimension_sets: dict
 
     @property
@@ -296,9 +338,14 @@ def load_contracts(folder=None) -> Contracts:
     if not (segments.seconds > 0 and 0 <= segments.overlap < 1):
         raise ConfigError(f"segments: seconds {segments.seconds} / overlap {segments.overlap} need seconds > 0, 0 ≤ overlap < 1",
                           path=feat_path, fix="Use e.g. seconds: 10.0, overlap: 0.5")
+    limits = _section(feat, "limits", Limits, feat_path)
+    bad = [f.name for f in dataclasses.fields(Limits) if not 0 < getattr(limits, f.name) < math.inf]
+    if bad:
+        raise ConfigError(f"limits.{bad[0]} = {getattr(limits, bad[0])} must be a positive, finite number", path=feat_path,
+                          fix="Give every limit a positive number")
     return Contracts(audio, cqt, _section(feat, "midi", MidiContract, feat_path), segments,
                      _section(feat, "mert", MertContract, feat_path), _section(feat, "augment", AugmentContract, feat_path),
-                     _dimension_sets(dims, dim_path))
+                     limits, _dimension_sets(dims, dim_path))
 
 CONTRACTS = load_contracts()
 DIMENSION_SETS = CONTRACTS.dimension_sets
@@ -308,6 +355,7 @@ HOP = CONTRACTS.cqt.hop_length              # CQT hop (samples)
 FRAME_RATE = CONTRACTS.frame_rate       # CQT frames per second (≈ 86.13)
 SEGMENT_SECONDS = CONTRACTS.segments.seconds
 SEGMENT_OVERLAP = CONTRACTS.segments.overlap
+LIMITS = CONTRACTS.limits                   # input limits (configs/features.yaml, `limits:`)
 
 # %% ../nbs/core.ipynb #03da00a4
 def resolve_dims(dims="seed10", within: str | None = None, error=None) -> list:
