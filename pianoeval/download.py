@@ -6,15 +6,16 @@
 from __future__ import annotations
 
 import random
+import tempfile
 import warnings
 from pathlib import Path, PurePosixPath
 
 import pandas as pd
 from tqdm import tqdm
 
-from .core import ConfigError, DataError, PianoEvalWarning, atomic_write, check_file
+from .core import LIMITS, ConfigError, DataError, DownloadError, PianoEvalWarning, atomic_write, check_file
 from .data import SUBSET_COLUMNS, load_maestro_subset
-from .remote_zip import RemoteZip, _Http, _NoRanges, _open, _stream_extract, safe_member_path
+from .remote_zip import RemoteZip, _Http, _looks_like_html, _NoRanges, _stream_extract, safe_member_path
 
 # %% auto #0
 __all__ = ['MAESTRO_V3', 'MAESTRO_COLUMNS', 'select_pieces', 'read_maestro_metadata', 'download_maestro']
@@ -83,28 +84,59 @@ def read_maestro_metadata(path) -> pd.DataFrame:
     return meta
 
 def _fetch_metadata(http: _Http, base_url: str, to: Path) -> pd.DataFrame:
+    "The metadata CSV, from `to` or downloaded (at most `limits.max_metadata_bytes`, checked before it is kept)."
     path = to / MAESTRO_V3["csv"]
     if not path.is_file():
         url, buf = base_url + MAESTRO_V3["csv"], bytearray()
         def attempt():
             buf.clear()
-            resp = _open(url, http.timeout)
+            resp = http.open(url)
             n = resp.headers.get("Content-Length")
-            http.copy_body(resp, buf.extend, int(n) if n and n.isdigit() else None)
+            if n and n.isdigit():
+                LIMITS.check("max_metadata_bytes", int(n), "the server announces a metadata file of", DownloadError,
+                             url, " bytes")
+            http.copy_body(resp, buf.extend, int(n) if n and n.isdigit() else None,
+                           max_bytes=LIMITS.max_metadata_bytes, url=url)
         http.retrying(url, "downloading the metadata CSV", attempt)
+        if _looks_like_html(bytes(buf[:512])):
+            raise DownloadError("the server sent an HTML page, not the metadata CSV", path=url,
+                                fix="Check --base-url: it must point at the folder holding the MAESTRO v3.0.0 files "
+                                    "(a login or error page came back)")
+        with tempfile.TemporaryDirectory() as tmp:   # check it is the CSV before it is kept
+            (Path(tmp) / path.name).write_bytes(bytes(buf))
+            try: read_maestro_metadata(Path(tmp) / path.name)
+            except DataError as e: raise DownloadError(e.problem, path=url, fix="Check --base-url (or try a mirror)") from e
         with atomic_write(path) as f: f.write(bytes(buf))
     return read_maestro_metadata(path)
 
 # %% ../nbs/03a_download.ipynb #da2d7a40
+def _target_folder(to) -> Path:
+    "`to` as a folder that exists (made if missing); DataError if it is a file."
+    to = Path(to).expanduser()
+    if to.exists() and not to.is_dir():
+        raise DataError("the target is an existing file, not a folder", path=to,
+                        fix="Pass a folder (it is created if missing) for the downloaded files")
+    to.mkdir(parents=True, exist_ok=True)
+    return to
+
+def _inside(dest: Path, to: Path) -> Path:
+    "`dest`, checked to stay inside folder `to` once symbolic links on the way are followed."
+    if not dest.parent.resolve().is_relative_to(to.resolve()) or dest.is_symlink():
+        where = dest.resolve()
+        raise DownloadError(f"this download would be written to {where}, outside the target folder, through a symbolic "
+                            "link", path=dest, fix=f"Remove the symbolic link(s) inside {to}, or choose another folder")
+    return dest
+
 def download_maestro(to, pieces: int = 10, split: str | None = None, composer=None, midi_only: bool = False,
                      seed: int = 0, base_url: str = MAESTRO_V3["base_url"], allow_full_download: bool = False,
-                     progress: bool = True, timeout: float = 30.0, retries: int = 4) -> pd.DataFrame:
+                     progress: bool = True, timeout: float = 30.0, retries: int = 4,
+                     deadline_s: float | None = None) -> pd.DataFrame:
     """Download `pieces` MAESTRO v3.0.0 performances (audio + MIDI, or MIDI only) into folder `to` by HTTP range
-    requests → the subset table (also written to `to/maestro_subset.csv`). Data licence: CC BY-NC-SA 4.0."""
-    to = Path(to).expanduser()
-    to.mkdir(parents=True, exist_ok=True)
+    requests → the subset table (also written to `to/maestro_subset.csv`). The whole download must finish within
+    `deadline_s` (default `limits.download_deadline_s`). Data licence: CC BY-NC-SA 4.0."""
+    to = _target_folder(to)
     base_url = base_url.rstrip("/") + "/"
-    http = _Http(timeout, retries)
+    http = _Http(timeout, retries, deadline_s=deadline_s)
     chosen = select_pieces(_fetch_metadata(http, base_url, to), pieces, split, composer, seed)
     url = base_url + MAESTRO_V3["midi_zip" if midi_only else "audio_zip"]
     plan, rows = {}, []  # plan: member name → destination file
@@ -115,17 +147,18 @@ def download_maestro(to, pieces: int = 10, split: str | None = None, composer=No
             member = MAESTRO_V3["member_prefix"] + fname
             safe_member_path(member, to)
             rel = PurePosixPath(str(r.year), kind, PurePosixPath(fname).name)
-            plan[member], paths[kind] = to.joinpath(*rel.parts), str(rel)
+            plan[member], paths[kind] = _inside(to.joinpath(*rel.parts), to), str(rel)
         rows.append(dict(piece_id=PurePosixPath(r.midi_filename).stem, audio_path=paths["audio"],
                          midi_path=paths["midi"], duration=float(r.duration), composer=r.canonical_composer,
                          year=int(r.year), split=r.split, title=r.canonical_title))
     stats = dict(archive=url, metadata_bytes=http.bytes, index_bytes=0, member_bytes=0, fetched=[], present=[])
     try:
-        rz = RemoteZip(url, timeout=timeout, retries=retries)
+        rz = RemoteZip(url, http=http)
     except _NoRanges:
         if not allow_full_download: raise
         rz = None
     if rz is not None:
+        before = http.bytes - rz.index_bytes
         stats["index_bytes"] = rz.index_bytes
         todo = {n: p for n, p in plan.items() if not rz.is_present(n, p)}
         stats["present"] = sorted(set(plan) - set(todo))
@@ -136,7 +169,7 @@ def download_maestro(to, pieces: int = 10, split: str | None = None, composer=No
             for name, dest in todo.items():
                 rz.fetch(name, dest, bar)
                 stats["fetched"].append(name); stats["member_bytes"] += rz.members[name].compressed_size
-        stats["archive_bytes"] = rz.bytes_fetched
+        stats["archive_bytes"] = http.bytes - before
     else:
         before = http.bytes
         stats["present"] = sorted(n for n, p in plan.items() if p.is_file())

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import os
 import re
 import struct
 import time
@@ -18,7 +19,7 @@ from pathlib import Path, PurePosixPath
 
 from tqdm import tqdm
 
-from .core import DownloadError, atomic_write
+from .core import LIMITS, DownloadError, atomic_write
 
 # %% auto #0
 __all__ = ['safe_member_path', 'ZipMember', 'find_eocd', 'parse_central_directory', 'RemoteZip']
@@ -38,12 +39,13 @@ def safe_member_path(name: str, root) -> Path:
     elif ".." in name.split("/"):
         problem = "contains a '..' component"
     root = Path(root)
-    target = root.joinpath(*PurePosixPath(name).parts) if problem is None else None
-    if target is not None and not target.resolve().is_relative_to(root.resolve()):
-        problem = "resolves outside the target folder (a symbolic link on the way?)"
     if problem:
-        raise DownloadError(f"zip member name {name!r} {problem}: it could write outside {root}",
+        raise DownloadError(f"zip member name {name!r} {problem}: it could write outside the target folder", path=root,
                             fix="Refusing to extract it; use the official archive (its names are all relative)")
+    target = root.joinpath(*PurePosixPath(name).parts)
+    if not target.resolve().is_relative_to(root.resolve()):
+        raise DownloadError(f"zip member {name!r} resolves outside the target folder, to {target.resolve()} (a symbolic "
+                            "link on the way)", path=root, fix="Remove the symbolic link or choose another target folder")
     return target
 
 # %% ../nbs/remote_zip.ipynb #cd76ab73
@@ -147,13 +149,19 @@ def _open(url: str, timeout: float, byte_range: str | None = None):
         raise _Retry(f"{type(e).__name__}: {getattr(e, 'reason', e)}{what}") from e
 
 def _content_range(resp, url: str) -> tuple[int, int, int]:
-    "(first, last, total) from a 206 response's Content-Range header."
-    m = re.fullmatch(r"bytes (\d+)-(\d+)/(\d+)", (resp.headers.get("Content-Range") or "").strip())
-    if not m:
+    "(first, last, total) from a 206 response's Content-Range header; DownloadError unless first ≤ last < total."
+    header = resp.headers.get("Content-Range")
+    m = re.fullmatch(r"bytes (\d+)-(\d+)/(\d+)", (header or "").strip())
+    if not m or not int(m[1]) <= int(m[2]) < int(m[3]):
         resp.close()
-        raise DownloadError(f"206 response without a usable Content-Range ({resp.headers.get('Content-Range')!r})",
+        raise DownloadError(f"206 response without a usable Content-Range ({header!r})",
                             path=url, fix="The server's range support is broken; try a mirror or allow_full_download=True")
     return int(m[1]), int(m[2]), int(m[3])
+
+def _looks_like_html(data: bytes) -> bool:
+    "Whether `data` starts like a web page (an error or login page served in place of a file)."
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml"))
 
 def _no_ranges(url: str, resp) -> _NoRanges:
     size = resp.headers.get("Content-Length")
@@ -165,31 +173,56 @@ def _no_ranges(url: str, resp) -> _NoRanges:
                          f"the whole archive{whole} once and keep only the chosen members")
 
 class _Http:
-    "GETs with bounded retries and a count of the body bytes received."
-    def __init__(self, timeout: float = 30.0, retries: int = 4, backoff_s: float = 0.5):
+    "GETs with bounded retries, a wall-time deadline for all of them together and a count of the body bytes received."
+    def __init__(self, timeout: float = 30.0, retries: int = 4, backoff_s: float = 0.5, deadline_s: float | None = None):
         self.timeout, self.retries, self.backoff_s, self.bytes = timeout, retries, backoff_s, 0
+        self.deadline_s = LIMITS.download_deadline_s if deadline_s is None else deadline_s
+        self._deadline = time.monotonic() + self.deadline_s
+
+    def check_deadline(self, url: str, what: str = "the download"):
+        "DownloadError (not retried) once the deadline has passed."
+        if time.monotonic() > self._deadline:
+            raise DownloadError(f"{what} did not finish within its deadline of {self.deadline_s:g} s "
+                                f"({self.bytes:,} bytes received; a stalled or endless response?)", path=url,
+                                fix="Try again later or use a mirror; for a genuinely slow link raise "
+                                    "limits.download_deadline_s in configs/features.yaml (or pass deadline_s=)")
+
+    def open(self, url: str, byte_range: str | None = None):
+        "`_open` with a socket timeout that never outlasts the deadline."
+        self.check_deadline(url)
+        return _open(url, max(0.05, min(self.timeout, self._deadline - time.monotonic())), byte_range)
 
     def retrying(self, url: str, what: str, attempt):
-        "`attempt()` until it returns; `_Retry` → sleep and repeat (bounded), then a DownloadError."
+        "`attempt()` until it returns; `_Retry` → sleep and repeat (bounded, within the deadline), then a DownloadError."
         for i in range(self.retries + 1):
+            self.check_deadline(url, what)
             try: return attempt()
             except _Retry as e: last = e
-            if i < self.retries: time.sleep(min(self.backoff_s * 2 ** i, 30.0))
+            if i < self.retries: time.sleep(max(0.0, min(self.backoff_s * 2 ** i, 30.0, self._deadline - time.monotonic())))
         raise DownloadError(f"{what} failed after {self.retries + 1} attempt(s): {last}", path=url,
                             fix="Check the network and run the same command again: verified files are kept and an "
                                 "interrupted member resumes from its .part file") from last
 
-    def copy_body(self, resp, write, expected: int | None, bar=None) -> int:
-        "Pass the body of `resp` to `write` in chunks; exactly `expected` bytes (a short body → _Retry) or, if None, all."
+    def copy_body(self, resp, write, expected: int | None, bar=None, max_bytes: int | None = None, url: str = "") -> int:
+        """Pass the body of `resp` to `write` in chunks; exactly `expected` bytes (a short body → _Retry) or, if None,
+        all of it up to `max_bytes` (more → DownloadError). Reads return what has arrived, so the deadline holds
+        even against a server that sends one byte at a time."""
         got = 0
+        read = getattr(resp, "read1", resp.read)   # read() waits for the full amount: a trickle would never return
         try:
             while expected is None or got < expected:
-                try: chunk = resp.read(_CHUNK if expected is None else min(_CHUNK, expected - got))
+                self.check_deadline(url or getattr(resp, "url", ""), "the transfer")
+                try: chunk = read(_CHUNK if expected is None else min(_CHUNK, expected - got))
                 except (OSError, http.client.HTTPException) as e:
                     raise _Retry(f"connection lost after {got:,} bytes ({type(e).__name__}: {e})") from e
                 if not chunk: break
-                write(chunk)
                 got += len(chunk); self.bytes += len(chunk)
+                if max_bytes is not None and got > max_bytes:
+                    raise DownloadError(f"the response is longer than the {max_bytes:,} bytes allowed for it (an "
+                                        "endless or wrong file?)", path=url or getattr(resp, "url", None),
+                                        fix="Check the URL; if the file is genuinely this big, raise "
+                                            "limits.max_metadata_bytes in configs/features.yaml")
+                write(chunk)
                 if bar is not None: bar.update(len(chunk))
         finally:
             resp.close()
@@ -197,30 +230,35 @@ class _Http:
             raise _Retry(f"the connection closed after {got:,} of {expected:,} bytes")
         return got
 
-    def get_range(self, url: str, start: int, end: int, write, bar=None) -> int:
-        "Bytes `start`…`end` (inclusive) of `url` into `write` (one attempt; `_NoRanges` if the server answers 200)."
-        resp = _open(url, self.timeout, f"{start}-{end}")
+    def get_range(self, url: str, start: int, end: int, write, bar=None, size: int | None = None) -> int:
+        "Bytes `start`…`end` (inclusive) of `url` (of total `size`, if known) into `write` (one attempt; `_NoRanges` on a 200)."
+        resp = self.open(url, f"{start}-{end}")
         if resp.status != 206: raise _no_ranges(url, resp)
-        first, last, _ = _content_range(resp, url)
-        if (first, last) != (start, end):
+        first, last, total = _content_range(resp, url)
+        if (first, last) != (start, end) or total != (size or total):
             resp.close()
-            raise DownloadError(f"asked for bytes {start}-{end}, the server sent {first}-{last}", path=url,
+            raise DownloadError(f"asked for bytes {start}-{end}" + (f" of {size:,}" if size else "") +
+                                f", the server sent {first}-{last} of {total:,}", path=url,
                                 fix="The file on the server changed or its range support is broken; try again later")
-        return self.copy_body(resp, write, end - start + 1, bar)
+        return self.copy_body(resp, write, end - start + 1, bar, url=url)
 
     def get_tail(self, url: str, n: int) -> tuple[bytes, int]:
         "The last `n` bytes of `url` (suffix range `bytes=-n`) and the file's total size, with retries."
         def attempt():
-            resp = _open(url, self.timeout, f"-{n}")
+            resp = self.open(url, f"-{n}")
             length = resp.headers.get("Content-Length")
             if resp.status == 206:
-                first, _, total = _content_range(resp, url)
+                first, last, total = _content_range(resp, url)
+                if last != total - 1 or last - first + 1 > n:
+                    resp.close()
+                    raise DownloadError(f"asked for the last {n:,} bytes, the server sent bytes {first}-{last} of "
+                                        f"{total:,}", path=url, fix="The server's range support is broken; try a mirror")
             elif resp.status == 200 and length and length.isdigit() and int(length) <= n:
                 first, total = 0, int(length)  # the whole file is shorter than the suffix: 200 is a fair answer
             else:
                 raise _no_ranges(url, resp)
             buf = bytearray()
-            self.copy_body(resp, buf.extend, total - first)
+            self.copy_body(resp, buf.extend, total - first, url=url)
             return bytes(buf), total
         return self.retrying(url, "reading the end of the archive", attempt)
 
@@ -240,8 +278,31 @@ def _verify(m: ZipMember, size: int, crc: int, where: str):
                         fix="The partial download was deleted; run the same command again. If it fails again the "
                             "archive on the server is damaged: try a mirror or report it")
 
-def _copy_data(read, n: int, method: int, write, name: str, where: str) -> tuple[int, int]:
-    "Read `n` compressed bytes with `read(k)`, write them uncompressed; → (uncompressed size, CRC-32)."
+def _check_sizes(m: ZipMember, where: str):
+    "DownloadError, before a byte of it is fetched, if member `m` declares a size or an expansion ratio over the limits."
+    LIMITS.check("max_member_bytes", m.file_size, f"member {m.name!r} declares an uncompressed size of", DownloadError,
+                 where, " bytes")
+    ratio = m.file_size / max(m.compressed_size, 1)
+    if m.file_size > LIMITS.ratio_exempt_bytes and ratio > LIMITS.max_expansion_ratio:
+        raise DownloadError(f"member {m.name!r} would expand {ratio:,.0f}:1 ({m.compressed_size:,} → {m.file_size:,} "
+                            f"bytes), more than limits.max_expansion_ratio = {LIMITS.max_expansion_ratio:g} (a zip bomb?)",
+                            path=where, fix="Refusing to extract it: use the official archive, or raise "
+                                            "limits.max_expansion_ratio in configs/features.yaml if it is genuine")
+
+def _too_big(name: str, size: int, where: str, declared: int | None = None, consumed: int | None = None):
+    "DownloadError for a member whose output passed its declared size, or (size unknown) the limits."
+    if declared is not None:
+        problem = f"member {name!r} inflates to more than the {declared:,} bytes its header declares"
+    elif size > LIMITS.max_member_bytes:
+        problem = f"member {name!r} inflates to more than limits.max_member_bytes = {LIMITS.max_member_bytes:,} bytes"
+    else:
+        problem = (f"member {name!r} expands more than limits.max_expansion_ratio = {LIMITS.max_expansion_ratio:g}:1 "
+                   f"({consumed:,} → {size:,} bytes so far; a zip bomb?)")
+    return DownloadError(problem, path=where, fix="Refusing to extract it (the partial output was deleted): use the "
+                                                  "official archive, or raise the limit in configs/features.yaml")
+
+def _copy_data(read, n: int, method: int, write, name: str, where: str, limit: int | None = None) -> tuple[int, int]:
+    "Read `n` compressed bytes with `read(k)`, write them uncompressed (at most `limit` bytes); → (uncompressed size, CRC-32)."
     if method not in (0, 8):
         raise DownloadError(f"member {name!r} uses compression method {method}; only stored (0) and deflate (8) are "
                             "supported", path=where, fix="Extract it with a full zip tool instead")
@@ -249,6 +310,7 @@ def _copy_data(read, n: int, method: int, write, name: str, where: str) -> tuple
     size = crc = 0
     def emit(b):
         nonlocal size, crc
+        if limit is not None and size + len(b) > limit: raise _too_big(name, size + len(b), where, declared=limit)
         if b: write(b); size += len(b); crc = zlib.crc32(b, crc)
     try:
         while n:
@@ -286,14 +348,14 @@ def _unpack_part(part: Path, m: ZipMember, dest: Path, where: str):
             raise DownloadError(f"member {m.name!r}: its data runs past the next member", path=where,
                                 fix="The archive is inconsistent; try a mirror")
         with atomic_write(dest) as out:
-            _verify(m, *_copy_data(f.read, m.compressed_size, m.method, out.write, m.name, where), where)
+            _verify(m, *_copy_data(f.read, m.compressed_size, m.method, out.write, m.name, where, m.file_size), where)
 
 # %% ../nbs/remote_zip.ipynb #3af0585b
 class RemoteZip:
     "A zip archive at an HTTP(S) `url`, read with Range requests: its members (`.members`) and single-member `fetch`."
     def __init__(self, url: str, timeout: float = 30.0, retries: int = 4, backoff_s: float = 0.5,
-                 tail_bytes: int = 8192):
-        self.url, self._http = url, _Http(timeout, retries, backoff_s)
+                 tail_bytes: int = 8192, deadline_s: float | None = None, http: _Http | None = None):
+        self.url, self._http = url, http or _Http(timeout, retries, backoff_s, deadline_s)
         self._tail, self.size = self._http.get_tail(url, tail_bytes)
         pos = find_eocd(self._tail)
         longest = _EOCD.size + _U16 + _Z64_LOCATOR.size + _Z64_EOCD.size
@@ -301,7 +363,9 @@ class RemoteZip:
             self._tail, self.size = self._http.get_tail(url, min(self.size, longest))
             pos = find_eocd(self._tail)
         if pos is None:
-            raise DownloadError("no End Of Central Directory record: not a zip archive, or a truncated one", path=url,
+            what = "an HTML page, not a zip archive" if _looks_like_html(self._tail) else \
+                   "no End Of Central Directory record: not a zip archive, or a truncated one"
+            raise DownloadError(what, path=url,
                                 fix="Check that the URL points at the .zip file and the file on the server is complete")
         self._tail_start = self.size - len(self._tail)
         eocd_at = self._tail_start + pos
@@ -319,7 +383,14 @@ class RemoteZip:
         if disk or cd_disk:
             raise DownloadError("multi-volume (split) zip archives are not supported", path=url,
                                 fix="Use the single-file archive")
+        if cd_offset + cd_size > eocd_at or entries * _CENTRAL.size > cd_size:
+            raise DownloadError(f"the index is inconsistent ({entries:,} entries in a {cd_size:,}-byte central directory "
+                                f"at byte {cd_offset:,} of {self.size:,})", path=url,
+                                fix="The archive is damaged or not what it claims to be; try a mirror")
         self.members = {m.name: m for m in parse_central_directory(self._read(cd_offset, cd_size), entries, url)}
+        if any(m.header_offset >= cd_offset for m in self.members.values()):
+            raise DownloadError("a member's data would start inside the central directory", path=url,
+                                fix="The archive is damaged; try a mirror")
         # a member's bytes end where the next local header (or the central directory) starts
         starts = sorted({m.header_offset for m in self.members.values()} | {cd_offset})
         nxt = dict(zip(starts, starts[1:]))
@@ -341,7 +412,7 @@ class RemoteZip:
         buf = bytearray()
         def attempt():
             buf.clear()
-            self._http.get_range(self.url, offset, offset + n - 1, buf.extend)
+            self._http.get_range(self.url, offset, offset + n - 1, buf.extend, size=self.size)
         self._http.retrying(self.url, "reading the zip index", attempt)
         return bytes(buf)
 
@@ -369,7 +440,12 @@ class RemoteZip:
         "Download member `name` to file `dest`: resumable, verified, atomic. → False if `dest` was already there."
         m, dest = self.member(name), Path(dest)
         safe_member_path(name, dest.parent)  # refuse names like ../x even when the caller chose `dest`
+        _check_sizes(m, self.url)
         part = dest.with_name(dest.name + ".part")
+        for p in (dest, part):
+            if p.is_symlink():
+                raise DownloadError("is a symbolic link; pianoeval writes downloads only as plain files", path=p,
+                                    fix="Delete the link (it could make the download write somewhere else)")
         if self.is_present(name, dest):
             part.unlink(missing_ok=True)
             return False
@@ -379,8 +455,13 @@ class RemoteZip:
         def attempt():
             have = part.stat().st_size if part.exists() else 0
             if have < need:
-                with open(part, "ab") as f:
-                    self._http.get_range(self.url, start + have, start + need - 1, f.write, bar)
+                fd = os.open(part, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+                with os.fdopen(fd, "ab") as f:
+                    if self._tail_start == 0:   # the whole archive came with the tail (a server without ranges)
+                        f.write(self._tail[start + have:start + need])
+                        if bar is not None: bar.update(need - have)
+                    else:
+                        self._http.get_range(self.url, start + have, start + need - 1, f.write, bar, size=self.size)
         self._http.retrying(self.url, f"downloading member {name!r}", attempt)
         try:
             _unpack_part(part, m, dest, self.url)
@@ -407,7 +488,8 @@ class _Stream:
         if self.pushed:
             out, self.pushed = self.pushed[:n], self.pushed[n:]
             return out
-        try: out = self.resp.read(n)
+        self.http.check_deadline(getattr(self.resp, "url", ""), "streaming the archive")
+        try: out = getattr(self.resp, "read1", self.resp.read)(n)
         except (OSError, http.client.HTTPException) as e: raise _Retry(f"connection lost ({type(e).__name__})") from e
         self.http.bytes += len(out)
         if self.bar is not None: self.bar.update(len(out))
@@ -423,15 +505,20 @@ class _Stream:
         return out
 
 def _inflate_to_eof(s: _Stream, write, name: str, where: str) -> tuple[int, int]:
-    "Inflate a raw deflate stream from `s` up to its end, push back what follows → (uncompressed size, CRC-32)."
-    d, size, crc = zlib.decompressobj(-15), 0, 0
+    "Inflate a raw deflate stream from `s` up to its end (within the size and ratio limits), push back what follows → (uncompressed size, CRC-32)."
+    d, size, crc, consumed = zlib.decompressobj(-15), 0, 0, 0
     try:
         while not d.eof:
             chunk = s.read(64 * 1024)
             if not chunk: raise _Retry("the connection closed in the middle of the archive")
+            consumed += len(chunk)
             while chunk and not d.eof:
                 out = d.decompress(chunk, 4 * _CHUNK)
-                write(out); size += len(out); crc = zlib.crc32(out, crc)
+                size += len(out)
+                if size > LIMITS.max_member_bytes or (size > LIMITS.ratio_exempt_bytes and
+                                                      size > LIMITS.max_expansion_ratio * consumed):
+                    raise _too_big(name, size, where, consumed=consumed)
+                write(out); crc = zlib.crc32(out, crc)
                 chunk = d.unconsumed_tail
         s.pushed = d.unused_data + s.pushed
     except zlib.error as e:
@@ -465,17 +552,27 @@ def _stream_extract(http: _Http, url: str, wanted: dict, progress: bool = True) 
     todo = {n: Path(p) for n, p in wanted.items() if not Path(p).is_file()}  # final files exist only when verified
     done = {}
     def attempt():
-        resp = _open(url, http.timeout)
+        resp = http.open(url)
         total = resp.headers.get("Content-Length")
         with tqdm(total=int(total) if total and total.isdigit() else None, unit="B", unit_scale=True,
                   unit_divisor=1024, desc="whole archive", disable=not progress) as bar:
             s = _Stream(resp, http, bar)
             try:
+                first = b""
+                while len(first) < 4 and (more := s.read(4 - len(first))): first += more
+                if first not in (_SIG_LOCAL, _SIG_CENTRAL, _SIG_EOCD):   # not a zip at all (an HTML error page, ...)
+                    head = first + s.read(508)
+                    raise DownloadError(("an HTML page" if _looks_like_html(head) else f"data starting {head[:16]!r}")
+                                        + ", not a zip archive", path=url,
+                                        fix="Check that the URL points at the .zip file (a login or error page?)")
+                s.pushed = first
                 while todo:
                     entry = _read_local_header(s)
                     if entry is None: break
                     name, flags, method, crc, csize, usize, zip64 = entry
                     dest = todo.get(name)
+                    if dest is not None and not flags & 8:
+                        _check_sizes(ZipMember(name, csize, usize, crc, method, 0), url)
                     if flags & 1 and dest is not None:
                         raise DownloadError(f"member {name!r} is encrypted", path=url, fix="Use the official archive")
                     if flags & 8:  # sizes and CRC follow the data, in a data descriptor
@@ -492,7 +589,7 @@ def _stream_extract(http: _Http, url: str, wanted: dict, progress: bool = True) 
                     elif dest is not None:
                         with atomic_write(dest) as out:
                             _verify(ZipMember(name, csize, usize, crc, method, 0),
-                                    *_copy_data(s.exact, csize, method, out.write, name, url), url)
+                                    *_copy_data(s.exact, csize, method, out.write, name, url, usize), url)
                     else:
                         left = csize
                         while left: left -= len(s.exact(min(_CHUNK, left)))

@@ -44,13 +44,14 @@ class _RequestLog(list):
 
 @contextlib.contextmanager
 def serve_files(files: dict, ranges: bool = True, drop_after: tuple | None = None, fail_first: int = 0,
-                delay_s: float = 0.0):
+                delay_s: float = 0.0, hostile: dict | str | None = None, trickle_s: float = 0.5):
     """Serve `files` {name: bytes} at `http://127.0.0.1:<port>/<name>` on a thread (tests only) → server with `.url`
     (ending in /) and `.log` (one dict per request: path, range, status, sent bytes).
     `drop_after=(K, times)`: the first `times` responses longer than K bytes stop after K bytes and close the connection;
-    `fail_first`: answer 503 to that many requests; `delay_s`: wait before answering."""
+    `fail_first`: answer 503 to that many requests; `delay_s`: wait before answering; `hostile`: a mode (see text) for
+    all files or {name: mode}."""
     state = {"fail": fail_first, "drops": drop_after[1] if drop_after else 0}
-    lock, log = threading.Lock(), _RequestLog()
+    lock, log, stopping = threading.Lock(), _RequestLog(), threading.Event()
 
     class Handler(http.server.BaseHTTPRequestHandler):
         timeout = 10  # seconds a stuck client may hold a handler thread
@@ -84,11 +85,56 @@ def serve_files(files: dict, ranges: bool = True, drop_after: tuple | None = Non
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client stopped reading (allowed: a streaming reader may stop early)
 
+        def _stream(self, entry, chunks):
+            "200 without a length (HTTP/1.0: the body ends when the connection closes), body from `chunks`."
+            log.begin()
+            try:
+                with lock: log.append(entry)
+                self.send_response(200); self.send_header("Content-Type", "text/csv"); self.end_headers()
+                for chunk in chunks:
+                    if stopping.is_set(): break
+                    self.wfile.write(chunk); self.wfile.flush(); entry["sent"] += len(chunk)
+            except (BrokenPipeError, ConnectionResetError, OSError):
+                pass  # the client gave up: what a deadline is for
+            finally: log.end()
+
+        def _hostile(self, mode, data, rh):
+            entry = {"path": self.path, "range": rh, "status": 200, "sent": 0, "mode": mode}
+            if mode == "endless":
+                return self._stream(entry, iter(lambda: b"a,b,c\n" * 10_000, None))
+            if mode == "trickle":
+                def drip():
+                    for i in range(len(data)):
+                        yield data[i:i + 1]
+                        if stopping.wait(trickle_s): return
+                return self._stream(entry, drip())
+            if mode == "html":
+                page = b"<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body>Please sign in.</body></html>\n"
+                return self._send(200, page, [("Content-Type", "text/html; charset=utf-8")])
+            m = re.fullmatch(r"bytes=(\d*)-(\d*)", (rh or "").strip())
+            size = len(data)
+            start, end = (0, size - 1) if not m else (max(0, size - int(m[2])), size - 1) if m[1] == "" else \
+                         (int(m[1]), min(int(m[2]), size - 1) if m[2] else size - 1)
+            body = data[start:end + 1]
+            if mode == "lying_range":
+                return self._send(206, body, [("Content-Range", f"bytes {start + 7}-{end + 7}/{size}")])
+            if mode == "truncated":
+                self.send_response(206 if m else 200)
+                if m: self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
+                self.send_header("Content-Length", str(len(body))); self.end_headers()
+                with contextlib.suppress(OSError): self.wfile.write(body[:len(body) // 2]); self.wfile.flush()
+                with lock: log.append({**entry, "status": 206 if m else 200, "sent": len(body) // 2})
+                return
+            raise ValueError(f"unknown hostile mode {mode!r}")
+
         def do_GET(self):
             if delay_s: time.sleep(delay_s)
-            data = files.get(self.path.lstrip("/"))
+            name = self.path.lstrip("/")
+            data = files.get(name)
             if data is None: return self._send(404, b"not found")
             size, rh = len(data), self.headers.get("Range")
+            mode = hostile.get(name) if isinstance(hostile, dict) else hostile
+            if mode: return self._hostile(mode, data, rh)
             if not ranges or rh is None:
                 return self._send(200, data, [("Accept-Ranges", "bytes")] if ranges else [])
             m = re.fullmatch(r"bytes=(\d*)-(\d*)", rh.strip())
@@ -107,7 +153,7 @@ def serve_files(files: dict, ranges: bool = True, drop_after: tuple | None = Non
     try:
         yield server
     finally:
-        server.shutdown(); server.server_close(); thread.join(timeout=5)
+        stopping.set(); server.shutdown(); server.server_close(); thread.join(timeout=5)
 
 # %% ../nbs/testing.ipynb #1fa1fd67
 def small_zip(comment: bytes = b"") -> bytes:
