@@ -17,15 +17,15 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .core import (CONTRACTS, FRAME_RATE, SEGMENT_OVERLAP, SEGMENT_SECONDS, AudioError, ConfigError,
+from .core import (CONTRACTS, FRAME_RATE, LIMITS, SEGMENT_OVERLAP, SEGMENT_SECONDS, AudioError, ConfigError,
                             DependencyError, MidiError, PianoEvalWarning, atomic_write, cache_root, check_file, file_sha256,
                             require)
 
 # %% auto #0
 __all__ = ['SR', 'HOP', 'N_BINS', 'BINS_PER_OCTAVE', 'FMIN', 'LOG_SCALE', 'SILENCE_PEAK', 'load_audio', 'normalize_audio',
-           'default_soundfont', 'render_midi', 'warm_numba', 'cqt_torch', 'cqt', 'plot_cqt', 'CQTStats', 'n_windows',
-           'window_samples', 'segment_starts', 'segment_spans', 'audio_samples', 'Segments', 'segment_audio',
-           'segment_frames', 'FeatureCache', 'cached_cqt', 'bench_audio']
+           'default_soundfont', 'check_soundfont', 'render_midi', 'warm_numba', 'cqt_torch', 'cqt', 'plot_cqt',
+           'CQTStats', 'n_windows', 'window_samples', 'segment_starts', 'segment_spans', 'audio_samples', 'Segments',
+           'segment_audio', 'segment_frames', 'FeatureCache', 'cached_cqt', 'bench_audio']
 
 # %% ../nbs/00_audio.ipynb #cc4639d8
 SR = CONTRACTS.audio.sample_rate            # samples per second everywhere in pianoeval
@@ -37,6 +37,8 @@ LOG_SCALE = CONTRACTS.cqt.log_scale         # feature = log1p(LOG_SCALE * |CQT|)
 SILENCE_PEAK = CONTRACTS.audio.silence_peak # a signal whose peak is below this is treated as silence
 
 # %% ../nbs/00_audio.ipynb #23924150
+_LONG_FIX = ("Cut it into shorter pieces, or pass a larger max_seconds (the default is limits.max_seconds in "
+             "configs/features.yaml)")
 _SF_EXTS = {"wav", "wave", "flac", "ogg", "oga", "mp3", "aif", "aiff", "aifc", "au", "snd", "caf", "w64", "rf64", "opus"}
 
 def _truncated_wav(info) -> bool:
@@ -57,7 +59,7 @@ def _read_soundfile(path: Path, max_seconds: float):
         raise AudioError("the header has no valid sample rate or channel count", path=path, fix="Export the file again")
     if info.frames > 0 and info.duration > max_seconds:
         raise AudioError(f"the recording is {info.duration:.0f} s long, more than max_seconds={max_seconds:g}",
-                         path=path, fix="Cut it into shorter pieces or pass a larger max_seconds")
+                         path=path, fix=_LONG_FIX)
     if _truncated_wav(info):
         raise AudioError("the file is truncated (the header announces more audio than the file holds)", path=path,
                          fix="Copy or export the file again; the end of it is missing")
@@ -90,9 +92,10 @@ def _read_fallback(path: Path):
     return np.atleast_2d(y).T.astype(np.float32), sr
 
 # %% ../nbs/00_audio.ipynb #043ee73c
-def load_audio(path, sr: int = SR, max_seconds: float = 3600.0) -> np.ndarray:
-    "Read an audio file → float32 [n], mono, `sr` Hz (soxr resampling), peak ≤ 1. Raises `AudioError` on bad input."
+def load_audio(path, sr: int = SR, max_seconds: float | None = None) -> np.ndarray:
+    "Read an audio file (at most `max_seconds`, default `limits.max_seconds`) → float32 [n], mono, `sr` Hz (soxr resampling), peak ≤ 1. Raises `AudioError` on bad input."
     path = check_file(path, AudioError, "audio file")
+    max_seconds = LIMITS.max_seconds if max_seconds is None else max_seconds
     got = _read_soundfile(path, max_seconds)
     data, file_sr = got if got is not None else _read_fallback(path)
     if data.size == 0:
@@ -102,7 +105,7 @@ def load_audio(path, sr: int = SR, max_seconds: float = 3600.0) -> np.ndarray:
         raise AudioError("the audio contains NaN or infinite values", path=path, fix="Export the file again")
     if len(data) / file_sr > max_seconds:
         raise AudioError(f"the recording is {len(data) / file_sr:.0f} s long, more than max_seconds={max_seconds:g}",
-                         path=path, fix="Cut it into shorter pieces or pass a larger max_seconds")
+                         path=path, fix=_LONG_FIX)
     x = data.mean(axis=1, dtype=np.float32)
     if file_sr != sr:
         import librosa
@@ -132,6 +135,19 @@ def default_soundfont() -> Path:
     import pretty_midi
     return Path(pretty_midi.__file__).parent / "TimGM6mb.sf2"
 
+def check_soundfont(path) -> Path:
+    "`path` as a `Path` if it is a SoundFont file (a RIFF 'sfbk' container as long as its header says), else ConfigError."
+    path = check_file(path, ConfigError, "soundfont (.sf2/.sf3)")
+    with open(path, "rb") as f: head = f.read(12)
+    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"sfbk":
+        raise ConfigError(f"not a SoundFont: the file starts with {head[:12]!r}, not a RIFF 'sfbk' header", path=path,
+                          fix="Pass an .sf2/.sf3 soundfont, or leave the option out to use the one pretty_midi ships")
+    declared = int.from_bytes(head[4:8], "little") + 8
+    if declared > path.stat().st_size:
+        raise ConfigError(f"the soundfont is truncated ({path.stat().st_size:,} of {declared:,} bytes)", path=path,
+                          fix="Download or copy the soundfont again")
+    return path
+
 def _require_fluidsynth():
     try:
         import fluidsynth  # noqa: F401  (pyfluidsynth raises ImportError when libfluidsynth is missing)
@@ -153,14 +169,18 @@ def render_midi(midi, soundfont=None, sr: int = SR) -> np.ndarray:
             raise DependencyError("pretty_midi's soundfont TimGM6mb.sf2 is missing", path=soundfont,
                                   fix="Reinstall pretty_midi (`pip install --force-reinstall pretty_midi`) or pass soundfont=")
     else:
-        soundfont = check_file(soundfont, ConfigError, "soundfont (.sf2)")
+        soundfont = check_soundfont(soundfont)
     if not any(inst.notes for inst in midi.instruments):
         raise MidiError("the MIDI has no notes to render", fix="Pass a MIDI file with at least one note")
+    LIMITS.check("max_seconds", midi.get_end_time(), "the MIDI to render lasts", MidiError, unit=" s")
     _require_fluidsynth()
     import inspect   # pretty_midi ≥ 0.2.11 takes the soundfont as `synthesizer=` and deprecates `sf2_path=`
     kw = "synthesizer" if "synthesizer" in inspect.signature(midi.fluidsynth).parameters else "sf2_path"
     y = midi.fluidsynth(fs=sr, **{kw: str(soundfont)})
     y = np.asarray(y, dtype=np.float32)
+    if not np.isfinite(y).all():
+        raise DependencyError("FluidSynth rendered NaN or infinite samples", path=soundfont,
+                              fix="The soundfont is damaged; use another one (or the default)")
     peak = float(np.abs(y).max()) if y.size else 0.0
     return y / peak if peak > 1.0 else y
 
@@ -231,6 +251,11 @@ def cqt(x: np.ndarray, backend: str = "auto", device=None) -> np.ndarray:
     x = np.asarray(x, dtype=np.float32)
     if x.ndim not in (1, 2) or x.shape[-1] == 0:
         raise AudioError(f"cqt needs a non-empty signal of shape [n] or [B, n], got {x.shape}")
+    LIMITS.check("max_seconds", x.shape[-1] / SR, "the signal lasts", AudioError, unit=" s")
+    if not np.isfinite(x).all():
+        bad = int((~np.isfinite(x)).sum())
+        raise AudioError(f"the signal holds {bad:,} NaN or infinite sample(s); a CQT of it would be NaN throughout",
+                         fix="Load audio with load_audio (it refuses such files), or clean the signal first")
     backend, device = _resolve_backend(backend, device)
     if backend == "librosa":
         import librosa

@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 
 from .audio import render_midi
-from .core import (DIMENSION_SETS, SR, DataError, DependencyError, MidiError, PianoEvalError, PianoEvalWarning,
-                            atomic_write, check_file, json_safe)
+from .core import (CONTRACTS, DIMENSION_SETS, LIMITS, SR, ConfigError, DataError, DependencyError, MidiError,
+                            PianoEvalError, PianoEvalWarning, atomic_write, check_file, json_safe)
 from .data import Performance, find_percepiano, load_percepiano, piece_of, save_records, split_by_piece
 from .midi import NOTE_COLUMNS, harmony_changes, notes_to_midi, pedal_spans, pedal_table
 
@@ -460,10 +460,20 @@ def variant_faults(passage_index: int, rng) -> list[dict]:
         out.append({**zero, **{str(d): float(rng.choice(levels)) for d in dims}})
     return out
 
+def _check_corpus_args(n, seed, min_seconds, workers: int = 1):
+    "ConfigError naming the argument unless n ≥ 1, seed ≥ 0, workers ≥ 1 (whole numbers), 0 < min_seconds ≤ limits.max_seconds."
+    for name, v, low in (("n", n, 1), ("seed", seed, 0), ("workers", workers, 1)):
+        if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < low:
+            raise ConfigError(f"{name} = {v!r}: it must be a whole number ≥ {low}", fix=f"Pass e.g. {name}={max(low, 1)}")
+    if not (isinstance(min_seconds, (int, float)) and math.isfinite(min_seconds) and min_seconds > 0):
+        raise ConfigError(f"min_seconds = {min_seconds!r}: the shortest performance must last a positive, finite number "
+                          "of seconds", fix="Pass e.g. min_seconds=20")
+    LIMITS.check("max_seconds", min_seconds, "min_seconds asks for passages of", unit=" s")
+
 def plan_corpus(n: int = 300, seed: int = 0, min_seconds: float = 20.0, cache_dir=None, percepiano=None,
                 progress: bool = False) -> list[dict]:
     "The `n` items of a corpus as plain dicts (id, piece_id, score passage, faults, seeds); parses scores lazily."
-    if n < 1: raise DataError(f"n = {n} performances requested", fix="Ask for at least one")
+    _check_corpus_args(n, seed, min_seconds)
     rng = np.random.default_rng(seed)
     works, chorales = music21_scores()
     pp = percepiano_scores(percepiano)
@@ -560,21 +570,29 @@ def _done(out_dir: Path, item: dict):
     except ValueError: return None
 
 def check_renderer(soundfont=None):
-    "Render a one-note MIDI to prove that synthesis works; DependencyError naming the fix if it does not."
+    "Render a one-note MIDI to prove that synthesis works (finite, audible); DependencyError naming the fix if it does not."
     try:
-        render_midi(notes_to_midi(note_table([0], [0.1], [60], [64])), soundfont=soundfont, sr=SR)
+        y = render_midi(notes_to_midi(note_table([0], [0.1], [60], [64])), soundfont=soundfont, sr=SR)
     except PianoEvalError: raise
     except Exception as e:
         raise DependencyError(f"MIDI rendering failed ({type(e).__name__}: {e})",
                               fix="Install FluidSynth (`apt-get install libfluidsynth3`, `pip install pyfluidsynth`)"
                                   " or pass a working soundfont=") from e
+    if not len(y) or np.abs(y).max() < CONTRACTS.audio.silence_peak:
+        raise DependencyError("a test note rendered as silence", path=soundfont,
+                              fix="The soundfont has no usable piano (General MIDI program 0); pass another soundfont=")
 
 # %% ../nbs/03b_corpus.ipynb #3f716183
 def build_corpus(out_dir, n: int = 300, seed: int = 0, soundfont=None, min_seconds: float = 20.0, workers: int = 2,
                  progress: bool = True, percepiano=None) -> list:
     "Build (or finish) the graded corpus of `n` performances in `out_dir` → `Performance` records (+ corpus.jsonl)."
-    out_dir = Path(out_dir).expanduser(); out_dir.mkdir(parents=True, exist_ok=True)
+    _check_corpus_args(n, seed, min_seconds, workers)
+    out_dir = Path(out_dir).expanduser()
+    if out_dir.exists() and not out_dir.is_dir():
+        raise DataError("the output is an existing file, not a folder", path=out_dir,
+                        fix="Pass a folder for the corpus (it is created if missing)")
     check_renderer(soundfont)
+    out_dir.mkdir(parents=True, exist_ok=True)
     plan = plan_corpus(n, seed, min_seconds, cache_dir=out_dir / "cache", percepiano=percepiano, progress=progress)
     records = {it["id"]: _done(out_dir, it) for it in plan}
     todo = [it for it in plan if records[it["id"]] is None]

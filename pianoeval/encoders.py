@@ -15,8 +15,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .core import (CONTRACTS, FRAME_RATE, SR, ConfigError, DataError, DependencyError, DownloadError,
-                            PianoEvalWarning, atomic_write, check_file)
+from .core import (CONTRACTS, FRAME_RATE, LIMITS, SR, ConfigError, DataError, DependencyError, DownloadError,
+                            PianoEvalError, PianoEvalWarning, atomic_write, check_file)
 from .midi import OCTUPLE_FIELDS, octuple_vocab_sizes
 
 # %% auto #0
@@ -387,18 +387,76 @@ def save_module(module: nn.Module, folder, extra: dict | None = None) -> Path:
         json.dump({"class": type(module).__name__, "config": module.config, **(extra or {})}, f, indent=1)
     return folder
 
+_SAVE_AGAIN = "Download or save the model again; a released model is the config.json and model.safetensors written together"
+
+def _read_config(path: Path) -> dict:
+    "config.json of a saved module → dict with a 'config' mapping; ConfigError for a huge, non-UTF-8, non-JSON or ill-shaped file."
+    path = check_file(path, ConfigError, "config.json")
+    LIMITS.check("max_config_bytes", path.stat().st_size, "config.json has", ConfigError, path, " bytes")
+    try: cfg = json.loads(path.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as e:
+        raise ConfigError(f"not valid JSON ({type(e).__name__}: {str(e)[:120]})", path=path, fix=_SAVE_AGAIN) from e
+    if not isinstance(cfg, dict) or not isinstance(cfg.get("config"), dict) or not isinstance(cfg.get("class"), str):
+        raise ConfigError("not a saved-module config: it needs \"class\" (a name) and \"config\" (a mapping)", path=path,
+                          fix=_SAVE_AGAIN)
+    return cfg
+
+def _weights_header(path: Path) -> dict:
+    "{tensor name: (dtype, shape)} from a safetensors file's header, without reading the data; ConfigError if unreadable."
+    from safetensors import safe_open
+    path = check_file(path, ConfigError, "weights file")
+    try:
+        with safe_open(str(path), "pt") as f:
+            return {k: (str(f.get_slice(k).get_dtype()), tuple(f.get_slice(k).get_shape())) for k in f.keys()}
+    except Exception as e:   # safetensors raises SafetensorError, OSError, ValueError for a damaged or foreign file
+        raise ConfigError(f"not a readable safetensors file ({type(e).__name__}: {str(e)[:160]})", path=path,
+                          fix=_SAVE_AGAIN) from e
+
 def load_state(folder) -> tuple:
-    "(config dict, state dict) of a folder written by `save_module`."
+    "(config dict, state dict) of a folder written by `save_module`; ConfigError for anything unreadable or non-finite."
     from safetensors.torch import load_file
     folder = Path(folder)
-    cfg = json.loads(check_file(folder / "config.json", ConfigError, "config.json").read_text())
-    return cfg, load_file(str(check_file(folder / "model.safetensors", ConfigError, "weights file")))
+    cfg, w = _read_config(folder / "config.json"), folder / "model.safetensors"
+    _weights_header(w)
+    sd = load_file(str(w))
+    bad = [k for k, v in sd.items() if v.is_floating_point() and not torch.isfinite(v).all()]
+    if bad:
+        raise ConfigError(f"{len(bad)} of {len(sd)} weight tensor(s) hold NaN or infinite values (e.g. {bad[0]})", path=w,
+                          fix="These weights are damaged (a diverged or interrupted training run?); use another checkpoint")
+    return cfg, sd
+
+def _build(cls, config: dict, path):
+    "`cls` from `config` (its `from_config` if it has one); ConfigError naming what the config gets wrong."
+    try: return cls.from_config(config) if hasattr(cls, "from_config") else cls(**config)
+    except PianoEvalError as e: raise ConfigError(e.problem, path=path, fix=e.fix) from e
+    except TypeError as e:
+        raise ConfigError(f"the config does not fit this version's {cls.__name__} ({e})", path=path,
+                          fix="Use a model saved by this version of pianoeval, or remove the unknown setting") from e
+    except Exception as e:
+        raise ConfigError(f"the config does not describe a valid {cls.__name__} ({type(e).__name__}: {str(e)[:160]})",
+                          path=path, fix=_SAVE_AGAIN) from e
 
 def load_module(folder, cls):
-    "Rebuild a `cls` module saved by `save_module` in `folder` and load its weights (strict)."
-    cfg, sd = load_state(folder)
-    if cfg.get("class") != cls.__name__:
-        raise ConfigError(f"this folder holds a {cfg.get('class')}, not a {cls.__name__}", path=folder)
-    m = cls.from_config(cfg["config"]) if hasattr(cls, "from_config") else cls(**cfg["config"])
+    """Rebuild a `cls` module saved by `save_module` in `folder` and load its weights (strict). The architecture is
+    first built without memory (`meta` device) and compared with the weight file's header, so a config with absurd sizes
+    or weights of another shape are refused before anything is allocated."""
+    folder = Path(folder)
+    cfg_path, w = folder / "config.json", folder / "model.safetensors"
+    cfg, header = _read_config(cfg_path), _weights_header(w)
+    if cfg["class"] != cls.__name__:
+        raise ConfigError(f"this folder holds a {cfg['class']}, not a {cls.__name__}", path=folder,
+                          fix=f"Load it with the loader for {cfg['class']}, or point at a {cls.__name__}")
+    with torch.device("meta"): shell = _build(cls, cfg["config"], cfg_path)
+    want = {k: tuple(v.shape) for k, v in shell.state_dict().items()}
+    missing, extra = sorted(set(want) - set(header)), sorted(set(header) - set(want))
+    wrong = [f"{k} {header[k][1]} instead of {want[k]}" for k in sorted(set(want) & set(header)) if header[k][1] != want[k]]
+    if missing or extra or wrong:
+        parts = ([f"{len(missing)} tensor(s) missing (e.g. {missing[0]})"] if missing else []) + \
+                ([f"{len(extra)} unexpected (e.g. {extra[0]})"] if extra else []) + \
+                ([f"{len(wrong)} of another shape (e.g. {wrong[0]})"] if wrong else [])
+        raise ConfigError(f"the weights do not fit the architecture in config.json: {'; '.join(parts)}", path=w,
+                          fix="Keep config.json and model.safetensors from the same save; " + _SAVE_AGAIN[0].lower() + _SAVE_AGAIN[1:])
+    _, sd = load_state(folder)
+    m = _build(cls, cfg["config"], cfg_path)
     m.load_state_dict(sd)
     return m

@@ -20,7 +20,7 @@ import pandas as pd
 import pretty_midi
 
 from .audio import segment_starts
-from .core import (CONTRACTS, FRAME_RATE, SEGMENT_OVERLAP, SEGMENT_SECONDS, AlignmentError, DependencyError,
+from .core import (CONTRACTS, FRAME_RATE, LIMITS, SEGMENT_OVERLAP, SEGMENT_SECONDS, AlignmentError, DependencyError,
                             MidiError, PianoEvalWarning, atomic_write, cache_root, check_file)
 
 # %% auto #0
@@ -52,6 +52,8 @@ def load_midi(path) -> pretty_midi.PrettyMIDI:
         raise MidiError(f"the tempo map has an absurd tempo of {bad[0]:.6g} BPM (allowed {MIN_BPM:g}–{MAX_BPM:g})",
                         path=path, fix="The file's set_tempo events are broken; re-export it from the recording software")
     _check_instruments(pm, path)
+    LIMITS.check("max_notes", sum(len(i.notes) for i in pm.instruments), "the MIDI file holds", MidiError, path, " notes")
+    LIMITS.check("max_seconds", pm.get_end_time(), "the MIDI file lasts", MidiError, path, " s")
     return pm
 
 def _check_instruments(pm, path=None):
@@ -71,27 +73,43 @@ def _check_instruments(pm, path=None):
 NOTE_COLUMNS = ["onset_s", "offset_s", "pitch", "velocity"]
 PITCH_MIN, PITCH_MAX = CONTRACTS.midi.pitch_min, CONTRACTS.midi.pitch_max  # A0 .. C8
 
-def _table(onset, offset, pitch, velocity, extra=None) -> pd.DataFrame:
+def _check_table(df: pd.DataFrame, path=None) -> pd.DataFrame:
+    "`df`, or MidiError if a note time is NaN/infinite or the table passes `limits.max_notes` / `limits.max_seconds`."
+    LIMITS.check("max_notes", len(df), "the note table holds", MidiError, path, " notes")
+    times = df[["onset_s", "offset_s"]].to_numpy(np.float64)
+    if not np.isfinite(times).all():
+        rows = np.flatnonzero(~np.isfinite(times).all(1))
+        raise MidiError(f"{len(rows)} note(s) have a NaN or infinite onset/offset (first at row {rows[0]})", path=path,
+                        fix="Drop or repair those notes; note times must be finite seconds")
+    if len(df): LIMITS.check("max_seconds", float(times.max()), "the notes last until", MidiError, path, " s")
+    return df
+
+def _table(onset, offset, pitch, velocity, extra=None, path=None) -> pd.DataFrame:
     df = pd.DataFrame({"onset_s": np.asarray(onset, np.float64), "offset_s": np.asarray(offset, np.float64),
                        "pitch": np.asarray(pitch, np.int64), "velocity": np.asarray(velocity, np.int64), **(extra or {})})
     out = (df["pitch"] < PITCH_MIN) | (df["pitch"] > PITCH_MAX)
+    if out.any() and out.all():
+        raise MidiError(f"all {len(df)} notes lie outside the piano range {PITCH_MIN}–{PITCH_MAX} (pitches "
+                        f"{int(df.pitch.min())}–{int(df.pitch.max())})", path=path,
+                        fix="Choose a piano performance; this file is transposed out of the keyboard or not piano")
     if out.any():
         warnings.warn(f"{int(out.sum())} note(s) outside the piano range {PITCH_MIN}–{PITCH_MAX} dropped",
                       PianoEvalWarning, stacklevel=3)
         df = df[~out]
     df["velocity"] = df["velocity"].clip(1, 127)
-    return df.sort_values(["onset_s", "pitch"], kind="mergesort").reset_index(drop=True)
+    return _check_table(df.sort_values(["onset_s", "pitch"], kind="mergesort").reset_index(drop=True), path)
 
 def midi_notes(midi) -> pd.DataFrame:
-    "Note table [onset_s, offset_s, pitch, velocity] of a MIDI path / `PrettyMIDI` / table, non-drum tracks merged."
+    "Note table [onset_s, offset_s, pitch, velocity] of a MIDI path / `PrettyMIDI` / table (checked: finite times, within `LIMITS`), non-drum tracks merged."
     if isinstance(midi, pd.DataFrame):
         missing = [c for c in NOTE_COLUMNS if c not in midi.columns]
         if missing: raise MidiError(f"the note table lacks column(s) {missing}", fix=f"Pass a table with {NOTE_COLUMNS}")
-        return midi
-    pm = midi if isinstance(midi, pretty_midi.PrettyMIDI) else load_midi(midi)
+        return _check_table(midi)
+    path = None if isinstance(midi, pretty_midi.PrettyMIDI) else midi
+    pm = midi if path is None else load_midi(midi)
     notes = [n for i in pm.instruments if not i.is_drum for n in i.notes]
     return _table([n.start for n in notes], [n.end for n in notes], [n.pitch for n in notes],
-                  [n.velocity for n in notes])
+                  [n.velocity for n in notes], path=path)
 
 # %% ../nbs/01_midi.ipynb #f087f4c9
 PEDAL_COLUMNS = ["time_s", "value"]
@@ -191,6 +209,7 @@ def frame_features(notes, pedal: pd.DataFrame | None = None, n_frames: int | Non
     if n_frames is None:
         end = float(notes["offset_s"].max()) if len(notes) else 0.0
         n_frames = 1 + int(math.floor(end * frame_rate + 1e-9))
+    LIMITS.check("max_seconds", n_frames / frame_rate, "the frame rolls would last", MidiError, unit=" s")
     roll, onset, vel = (np.zeros((88, n_frames), np.float32) for _ in range(3))
     on = np.round(notes["onset_s"].to_numpy() * frame_rate).astype(int)
     off = np.maximum(np.round(notes["offset_s"].to_numpy() * frame_rate).astype(int), on + 1)
