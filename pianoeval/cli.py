@@ -6,11 +6,13 @@
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
 from pathlib import Path
 
 import pianoeval
-from .core import SR, PianoEvalError
+from .core import SR, DataError, PianoEvalError, _printable, read_jsonl
 
 # %% auto #0
 __all__ = ['build_parser', 'main']
@@ -84,80 +86,161 @@ def _corpus(args) -> None:
           + (f", {hours:.2f} h of audio" if hours else ""))
 
 
+_INPUTS = ("corpus.jsonl", "maestro_subset.csv", "labels_mean.json")   # what `folder_records` reads in DIR
+
+def _check_pseudo_label_out(d: Path, out: Path) -> Path:
+    "`out` if it can take pseudo-labels (new, or a JSON-lines file to resume); PianoEvalError if it is DIR's input, a folder or other data."
+    if out.is_dir():
+        raise DataError("--out is a folder; it must name the pseudo-label file", path=out,
+                        fix=f"Pass a file, e.g. --out {out / 'maestro_pseudo_labels.jsonl'}")
+    if out.exists() and any(out.resolve() == (d / name).resolve() for name in _INPUTS):
+        raise DataError("--out is the folder's own input; writing pseudo-labels there would destroy it", path=out,
+                        fix="Choose another file name, e.g. the default DIR/maestro_pseudo_labels.jsonl")
+    if out.is_file() and out.stat().st_size:
+        try: read_jsonl(out, "pseudo-label file")
+        except DataError as e:
+            raise DataError(f"--out already holds something that is not a pseudo-label file ({e.problem})", path=out,
+                            fix="Choose a new file name; a run resumes only from its own JSON-lines output") from e
+    return out
+
 def _pseudo_label(args) -> None:
     from pianoeval.pseudo_labels import load_pseudo_labels, pseudo_label_dir
+    d = Path(args.dir).expanduser()
+    if args.out is not None: _check_pseudo_label_out(d, Path(args.out).expanduser())
     out = pseudo_label_dir(args.dir, out=args.out, transcriber=args.transcriber, use_audio=not args.no_audio)
     table = load_pseudo_labels(out)
     print(f"{len(table)} segments of {table.performance_id.nunique()} "
           f"performances → {out}")
 
 # %% ../nbs/cli.ipynb #0486d69b
+class _Parser(argparse.ArgumentParser):
+    "argparse, but an error is one line (`pianoeval <command>: error: ...`) and exit status 2; messages are printable whatever the bytes of a file name."
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+    def _print_message(self, message, file=None):
+        if message: _say(message, file or sys.stderr, end="")
+
+def _say(text: str, file=None, end: str = "\n"):
+    "Print `text` to `file` (stderr) in its encoding, escaping what it cannot show (a file name's undecodable bytes)."
+    file = file or sys.stderr
+    enc = getattr(file, "encoding", None) or "utf-8"
+    file.write(text.encode(enc, "backslashreplace").decode(enc) + end)
+
+def _whole(low: int):
+    "argparse type: a whole number ≥ `low`."
+    def parse(text: str) -> int:
+        try: v = int(text)
+        except ValueError: raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if v < low: raise argparse.ArgumentTypeError(f"{v} is less than {low}; give a whole number ≥ {low}")
+        return v
+    return parse
+
+def _seconds(text: str) -> float:
+    "argparse type: a positive, finite number of seconds."
+    try: v = float(text)
+    except ValueError: raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not (math.isfinite(v) and v > 0): raise argparse.ArgumentTypeError(f"{text} is not a positive, finite number of seconds")
+    return v
+
+def _folder(text: str) -> str:
+    "argparse type: a folder to write into (made if missing), not an existing file."
+    p = Path(text).expanduser()
+    if p.exists() and not p.is_dir(): raise argparse.ArgumentTypeError(f"{_printable(p)} is an existing file, not a folder")
+    return text
+
+def _existing_folder(text: str) -> str:
+    "argparse type: a folder that exists."
+    p = Path(text).expanduser()
+    if not p.is_dir():
+        raise argparse.ArgumentTypeError(f"{_printable(p)} " + ("is a file, not a folder" if p.exists() else "does not exist"))
+    return text
+
+def _out_file(text: str) -> str:
+    "argparse type: a file to write, not an existing folder."
+    if Path(text).expanduser().is_dir():
+        raise argparse.ArgumentTypeError(f"{_printable(text)} is a folder; give the name of the file to write")
+    return text
+
+# %% ../nbs/cli.ipynb #4b5d395c
 def build_parser() -> argparse.ArgumentParser:
     "The `pianoeval` argument parser with all sub-commands."
-    p = argparse.ArgumentParser(prog="pianoeval", description="Piano performance evaluation.")
+    p = _Parser(prog="pianoeval", description="Piano performance evaluation.")
     p.add_argument("--version", action="version", version=f"pianoeval {pianoeval.__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     d = sub.add_parser("demo", help="render a built-in example and draw its CQT and piano roll")
     d.add_argument("--example", default="bach_prelude", help="built-in example name (see pianoeval.midi.EXAMPLES)")
-    d.add_argument("--seconds", type=float, default=20.0, help="length of the excerpt in seconds")
+    d.add_argument("--seconds", type=_seconds, default=20.0, help="length of the excerpt in seconds")
     d.add_argument("--soundfont", default=None, help="an .sf2 soundfont (default: the one pretty_midi ships)")
-    d.add_argument("--out", default="pianoeval-demo.png", help="where to write the figure (PNG)")
+    d.add_argument("--out", type=_out_file, default="pianoeval-demo.png", help="where to write the figure (PNG)")
     d.set_defaults(run=_demo)
 
     b = sub.add_parser("bench", help="measure a stage against the obvious alternative")
     b.add_argument("stage", choices=["audio", "augment", "model"])
-    b.add_argument("--seconds", type=float, default=None, help="signal length (audio: 60, augment: 10, model: 10)")
-    b.add_argument("--repeat", type=int, default=3)
+    b.add_argument("--seconds", type=_seconds, default=None, help="signal length (audio: 60, augment: 10, model: 10)")
+    b.add_argument("--repeat", type=_whole(1), default=3)
     b.add_argument("--mert", action="store_true", help="model: also the MERT-95M architecture (random init)")
     b.set_defaults(run=_bench)
 
     dl = sub.add_parser("download", help="fetch a dataset")
     dl.add_argument("dataset", choices=["maestro", "percepiano"])
-    dl.add_argument("--to", default=None, help="target folder (maestro: required; percepiano: default cache)")
-    dl.add_argument("--pieces", type=int, default=None, help="maestro: how many pieces to fetch")
+    dl.add_argument("--to", type=_folder, default=None, help="target folder (maestro: required; percepiano: default cache)")
+    dl.add_argument("--pieces", type=_whole(1), default=None, help="maestro: how many pieces to fetch")
     dl.add_argument("--split", choices=["train", "validation", "test"], default=None)
     dl.add_argument("--composer", default=None, help="maestro: composer name, case-insensitive substring")
     dl.add_argument("--midi-only", action="store_true", help="maestro: fetch from the 56 MB MIDI-only archive")
-    dl.add_argument("--seed", type=int, default=0)
+    dl.add_argument("--seed", type=_whole(0), default=0)
     dl.add_argument("--base-url", default=None, help="a mirror (maestro: of the v3.0.0 files; percepiano: repo zip)")
     dl.add_argument("--allow-full-download", action="store_true",
                     help="stream the whole archive when the server cannot serve byte ranges")
     dl.set_defaults(run=_download)
     c = sub.add_parser("corpus", help="the built-in graded corpus (no download)")
     c.add_argument("action", choices=["build"])
-    c.add_argument("--to", required=True, help="output folder (resumes a build that was interrupted)")
-    c.add_argument("--n", type=int, default=300, help="number of performances")
-    c.add_argument("--seed", type=int, default=0)
+    c.add_argument("--to", type=_folder, required=True, help="output folder (resumes a build that was interrupted)")
+    c.add_argument("--n", type=_whole(1), default=300, help="number of performances")
+    c.add_argument("--seed", type=_whole(0), default=0)
     c.add_argument("--soundfont", default=None, help="an .sf2 soundfont (default: the one pretty_midi ships)")
-    c.add_argument("--min-seconds", type=float, default=20.0, help="shortest performance")
-    c.add_argument("--workers", type=int, default=2, help="rendering processes")
-    c.add_argument("--percepiano", default=None, help="PercePiano folder for extra score passages (training pieces)")
+    c.add_argument("--min-seconds", type=_seconds, default=20.0, help="shortest performance")
+    c.add_argument("--workers", type=_whole(1), default=2, help="rendering processes")
+    c.add_argument("--percepiano", type=_existing_folder, default=None,
+                   help="PercePiano folder for extra score passages (training pieces)")
     c.set_defaults(run=_corpus)
 
     pl = sub.add_parser("pseudo-label", help="technical scores from score vs performance → jsonl (resumable)")
-    pl.add_argument("dir", help="a corpus folder (corpus.jsonl) or a MAESTRO subset folder (maestro_subset.csv)")
-    pl.add_argument("--out", default=None, help="output jsonl (default: DIR/maestro_pseudo_labels.jsonl)")
+    pl.add_argument("dir", type=_existing_folder,
+                    help="a corpus folder (corpus.jsonl) or a MAESTRO subset folder (maestro_subset.csv)")
+    pl.add_argument("--out", type=_out_file, default=None, help="output jsonl (default: DIR/maestro_pseudo_labels.jsonl)")
     pl.add_argument("--transcriber", choices=["fast", "accurate"], default="accurate",
                     help="for recordings without MIDI: basic-pitch (fast) or transkun (accurate)")
     pl.add_argument("--no-audio", action="store_true", help="use MIDI evidence only")
     pl.set_defaults(run=_pseudo_label)
     return p
 
-# %% ../nbs/cli.ipynb #b6b55939
+# %% ../nbs/cli.ipynb #67aed87e
 def main(argv: list[str] | None = None) -> int:
     "Run the `pianoeval` command with `argv` (default: `sys.argv[1:]`); returns the exit status."
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try: args = parser.parse_args(argv)
+    except SystemExit as e: return e.code if isinstance(e.code, int) else 2   # --help, --version, a bad argument
     if not getattr(args, "run", None):
         parser.print_help()
         return 1
     try:
         args.run(args)
     except PianoEvalError as e:
-        print(f"pianoeval: error: {e}", file=sys.stderr)
+        _say(f"pianoeval: error: {e}")
+        return 2
+    except OSError as e:   # what the file system refused: permissions, a full disk, a name too long
+        where = f"{_printable(e.filename)}: " if getattr(e, "filename", None) else ""
+        _say(f"pianoeval: error: {where}{e.strerror or e}. Check the path, its permissions and the free space")
         return 2
     except KeyboardInterrupt:
-        print("pianoeval: interrupted", file=sys.stderr)
+        _say("pianoeval: interrupted")
         return 130
+    except Exception as e:
+        if os.environ.get("PIANOEVAL_DEBUG"): raise
+        _say(f"pianoeval: internal error ({type(e).__name__}: {str(e)[:300]}). This is a bug: please report it with the "
+             "command you ran; PIANOEVAL_DEBUG=1 shows the traceback")
+        return 1
     return 0

@@ -12,6 +12,7 @@ import re
 import struct
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import zlib
 from dataclasses import dataclass
@@ -130,6 +131,8 @@ def _human(n: int) -> str:
 
 def _open(url: str, timeout: float, byte_range: str | None = None):
     "urlopen `url` (with `Range: bytes=<byte_range>` if given); HTTP errors → DownloadError, transient ones → _Retry."
+    if urllib.parse.urlsplit(url).scheme.lower() not in ("http", "https"):   # file://, ftp://: not a download
+        raise DownloadError("not an http(s) URL", path=url, fix="Pass an http:// or https:// URL")
     headers = {"User-Agent": "pianoeval", "Accept-Encoding": "identity"}
     if byte_range: headers["Range"] = f"bytes={byte_range}"
     what = f" (Range bytes={byte_range})" if byte_range else ""
