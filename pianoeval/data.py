@@ -239,13 +239,16 @@ def _index_folder(folder: Path, suffixes: tuple[str, ...]) -> dict[str, Path]:
     return {_stem(p.name): p for p in sorted(folder.iterdir())
             if p.is_file() and p.suffix.lower() in suffixes}
 
-def _score_for(fields: dict, index: dict[str, Path]) -> Path | None:
-    "Score file for a parsed item name from `{stem: path}`: own rendering first for Score players, then Score, Score2."
+def _scores_for(fields: dict, index: dict[str, Path]) -> list[Path]:
+    "Score files for a parsed item name from `{stem: path}`, preferred first: own rendering for Score players, then Score, Score2."
     base, seg, player = f"{fields['piece']}_{fields['bars']}bars", fields["segment"], fields["player"]
     order = ([player] if _SCORE_PLAYER_RE.match(player) else []) + ["Score", "Score2"]
-    for p in order:
-        if f"{base}_{p}_{seg}" in index: return index[f"{base}_{p}_{seg}"]
-    return None
+    return list(dict.fromkeys(index[f"{base}_{p}_{seg}"] for p in order if f"{base}_{p}_{seg}" in index))
+
+def _score_for(fields: dict, index: dict[str, Path]) -> Path | None:
+    "The preferred score file of `_scores_for`, or None."
+    found = _scores_for(fields, index)
+    return found[0] if found else None
 
 # %% ../nbs/03_data.ipynb #8d28688d
 def _warn_skipped(what: str, names: list[str], path: Path):
@@ -293,7 +296,9 @@ def load_percepiano(root=None, label_scale: str = "likert", keep_unlabelled: boo
             score_path=str(score.resolve()) if score else None, labels=labels, label_std=label_std, player=player,
             extra={"work": work_of(name), "bars": f["bars"], "segment": f["segment"], "player_name": f["player"],
                    "is_score_rendering": bool(_SCORE_PLAYER_RE.match(f["player"])), "label_scale": label_scale,
-                   "score_xml_path": str(xml.resolve()) if xml else None}))
+                   "score_xml_path": str(xml.resolve()) if xml else None,
+                   # every version of the segment's score: the pseudo-labels align with each and keep the best match
+                   "score_alternatives": [str(p.resolve()) for p in _scores_for(f, score_midi)]}))
     return records
 
 # %% ../nbs/03_data.ipynb #90c5471b
