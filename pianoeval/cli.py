@@ -22,9 +22,10 @@ def _demo(args) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from pianoeval.audio import cqt, plot_cqt, render_midi
+    from pianoeval.audio import check_soundfont, cqt, plot_cqt, render_midi
     from pianoeval.midi import example_midi, midi_notes, plot_piano_roll, sustain_events
 
+    if args.soundfont is not None: check_soundfont(args.soundfont)   # before the example is made
     midi = example_midi(args.example, seconds=args.seconds)
     audio = render_midi(midi, soundfont=args.soundfont)
     C = cqt(audio)
