@@ -593,6 +593,10 @@ def build_corpus(out_dir, n: int = 300, seed: int = 0, soundfont=None, min_secon
                         fix="Pass a folder for the corpus (it is created if missing)")
     check_renderer(soundfont)
     out_dir.mkdir(parents=True, exist_ok=True)
+    for sub in ("midi", "score", "audio", "meta", "cache"):   # a planted link must not take the writes elsewhere
+        if not (out_dir / sub).resolve().is_relative_to(out_dir.resolve()):
+            raise DataError(f"{sub}/ is a symbolic link to {(out_dir / sub).resolve()}, outside the corpus folder",
+                            path=out_dir, fix=f"Remove the link {out_dir / sub} or build into another folder")
     plan = plan_corpus(n, seed, min_seconds, cache_dir=out_dir / "cache", percepiano=percepiano, progress=progress)
     records = {it["id"]: _done(out_dir, it) for it in plan}
     todo = [it for it in plan if records[it["id"]] is None]

@@ -164,13 +164,17 @@ def download_maestro(to, pieces: int = 10, split: str | None = None, composer=No
         stats["present"] = sorted(set(plan) - set(todo))
         total = sum(rz.fetch_bytes(n) - (p.with_name(p.name + ".part").stat().st_size
                                          if p.with_name(p.name + ".part").is_file() else 0) for n, p in todo.items())
-        with tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc="MAESTRO members",
-                  disable=not progress) as bar:
-            for name, dest in todo.items():
-                rz.fetch(name, dest, bar)
-                stats["fetched"].append(name); stats["member_bytes"] += rz.members[name].compressed_size
-        stats["archive_bytes"] = http.bytes - before
-    else:
+        try:
+            with tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc="MAESTRO members",
+                      disable=not progress) as bar:
+                for name, dest in todo.items():
+                    rz.fetch(name, dest, bar)
+                    stats["fetched"].append(name); stats["member_bytes"] += rz.members[name].compressed_size
+            stats["archive_bytes"] = http.bytes - before
+        except _NoRanges:   # ranges served for the index, refused for members: what the caller allowed, or the error
+            if not allow_full_download: raise
+            rz = None
+    if rz is None:
         before = http.bytes
         stats["present"] = sorted(n for n, p in plan.items() if p.is_file())
         stats["fetched"] = sorted(_stream_extract(http, url, plan, progress=progress))
