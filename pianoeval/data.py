@@ -14,8 +14,6 @@ import random
 import re
 import shutil
 import tempfile
-import urllib.error
-import urllib.request
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -27,8 +25,9 @@ import pandas as pd
 import soundfile as sf
 
 from .audio import render_midi
-from .core import (DIMENSION_SETS, SR, ConfigError, DataError, DependencyError, DownloadError, MidiError,
+from .core import (DIMENSION_SETS, LIMITS, SR, ConfigError, DataError, DependencyError, DownloadError, MidiError,
                             PianoEvalWarning, atomic_write, cache_root, check_file, read_jsonl, resolve_dims, write_jsonl)
+from .remote_zip import ZipMember, _check_sizes, _Http, _Retry
 
 # %% auto #0
 __all__ = ['SOURCES', 'SPLITS', 'PERCEPIANO_ENV', 'LABEL_SCALES', 'PERCEPIANO_URLS', 'SUBSET_COLUMNS', 'Performance',
@@ -343,6 +342,8 @@ def extract_percepiano_zip(zip_path, to) -> Path:
                 if info.file_size > _MAX_MEMBER_BYTES:
                     raise DownloadError(f"archive member {info.filename} is implausibly large ({info.file_size} bytes)",
                                         path=zip_path, fix="This is not the PercePiano repository archive")
+                _check_sizes(ZipMember(info.filename, info.compress_size, info.file_size, info.CRC, info.compress_type,
+                                       info.header_offset), str(zip_path))   # a zip bomb: refused before inflating
                 dest = stage/target
                 if dest.exists(): continue  # the same score in two upstream folders: keep the first
                 dest.parent.mkdir(parents=True, exist_ok=True)
@@ -363,25 +364,28 @@ def extract_percepiano_zip(zip_path, to) -> Path:
         shutil.rmtree(stage, ignore_errors=True)
     return to
 
-def _download(url: str, dest: Path, progress: bool = True, timeout: float = 60):
-    "Stream `url` to `dest` atomically; HTTP and network failures become `DownloadError`."
+def _download(url: str, dest: Path, progress: bool = True, timeout: float = 60, retries: int = 2,
+              deadline_s: float | None = None):
+    """Stream `url` to `dest` atomically, within `limits.max_member_bytes` and the download deadline (see `remote_zip`:
+    a body that never ends or trickles in is stopped); HTTP and network failures become `DownloadError`."""
     from tqdm.auto import tqdm
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as resp:
-            total = int(resp.headers.get("Content-Length") or 0) or None
-            got = 0
-            with atomic_write(dest, "wb") as f, tqdm(total=total, unit="B", unit_scale=True, disable=not progress,
-                                                     desc=dest.name) as bar:
-                while block := resp.read(1 << 20):
-                    f.write(block); got += len(block); bar.update(len(block))
-                if total is not None and got != total:
-                    raise DownloadError(f"download cut short ({got} of {total} bytes)", path=url, fix="Try again")
-    except urllib.error.HTTPError as e:
-        raise DownloadError(f"HTTP {e.code} {e.reason}", path=url, fix="Check the URL or try again later") from e
-    except (urllib.error.URLError, TimeoutError, ConnectionError) as e:
-        raise DownloadError(f"cannot reach the server ({getattr(e, 'reason', e)})", path=url,
-                            fix="Connect to the internet, or download the repository zip yourself and call "
-                                "extract_percepiano_zip(zip_path, to)") from e
+    http = _Http(timeout, retries, deadline_s=deadline_s)
+    def attempt():
+        resp = http.open(url)
+        n = resp.headers.get("Content-Length")
+        total = int(n) if n and n.isdigit() else None
+        if total is not None:
+            LIMITS.check("max_member_bytes", total, "the server announces an archive of", DownloadError, url, " bytes")
+        with atomic_write(dest, "wb") as f, tqdm(total=total, unit="B", unit_scale=True, disable=not progress,
+                                                 desc=dest.name) as bar:
+            http.copy_body(resp, f.write, total, bar, max_bytes=LIMITS.max_member_bytes, url=url)
+    try: http.retrying(url, "downloading the archive", attempt)
+    except DownloadError as e:
+        if isinstance(e.__cause__, _Retry):   # never reached the server, or lost it every time
+            raise DownloadError(f"cannot reach the server or keep the connection ({e.__cause__})", path=url,
+                                fix="Connect to the internet, or download the repository zip yourself and call "
+                                    "extract_percepiano_zip(zip_path, to)") from e
+        raise
 
 def fetch_percepiano(to=None, url: str | None = None, overwrite: bool = False, progress: bool = True) -> Path:
     "Download PercePiano (upstream repo zip) and lay it out at `to` (default `percepiano_root()`); returns the root."
