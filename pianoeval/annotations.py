@@ -271,9 +271,12 @@ def read_annotations(*paths) -> list:
 # %% ../nbs/09a_annotations.ipynb #b1c26cbd
 _CRASH_SCRIPT = r'''
 import os, random, signal, sys, time, json
-from pianoeval.annotations import AnnotationStore, scan_journal
+from pianoeval.annotations import AnnotationStore, encode_entry, scan_journal
 path, trials, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 rng = random.Random(seed)
+foreign = encode_entry({"kind": "from-a-newer-version", "payload": "keep me"})   # must survive every compaction
+with open(path, "ab") as f: f.write(foreign)
+foreign_lost = 0
 dims = ["d%d" % i for i in range(10)]
 def step_key(t, i): return ("s%d" % (i % 5), "a%d" % t, 0), dims[(i * 3) % 10]
 final = {}          # annotator of a finished trial → its records as read back then (must never change later)
@@ -315,15 +318,16 @@ for t in range(trials):
         lost += mine.get(key, {}).get("scores", {}).get(dim) not in ok
     for ann, recs in final.items():   # earlier trials' records survive later crashes, truncations, compactions
         lost += sum(s["records"].get(k) != v for k, v in recs.items())
+    foreign_lost += foreign not in s["other"]
     final["a%d" % t] = mine
     if t % 3 == 2:   # a kill cannot split one small write(); a power loss can: leave a torn line for the next writer
         line = b'{"crc":"%08x","e":{"kind":"record","rec":{"segment_id":"s0","annotator":"a%d"' % (t, t)
         with open(path, "ab") as f: f.write(line[:rng.randrange(1, len(line))])
-print(json.dumps(dict(trials=trials, corrupt=corrupt, lost=lost, confirmed=confirmed_total)))
+print(json.dumps(dict(trials=trials, corrupt=corrupt, lost=lost, confirmed=confirmed_total, foreign_lost=foreign_lost)))
 '''
 
 def crash_test(folder, trials: int = 120, seed: int = 0, timeout: float = 120.0) -> dict:
-    "SIGKILL a journal writer `trials` times at random points (POSIX) → {trials, corrupt, lost, confirmed} counts."
+    "SIGKILL a journal writer `trials` times at random points (POSIX) → {trials, corrupt, lost, confirmed, foreign_lost} counts."
     import subprocess, sys
     path = Path(folder) / "crash.jsonl"
     out = subprocess.run([sys.executable, "-c", _CRASH_SCRIPT, str(path), str(trials), str(seed)],

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pianoeval
-from .core import SR, DataError, PianoEvalError, _printable, read_jsonl
+from .core import LIMITS, SR, DataError, PianoEvalError, _printable, read_jsonl
 
 # %% auto #0
 __all__ = ['build_parser', 'main']
@@ -45,6 +45,8 @@ def _demo(args) -> None:
 
 def _bench(args) -> None:
     import pandas as pd
+    if args.seconds is not None:
+        LIMITS.check("max_seconds", args.seconds, "--seconds asks for a signal of", unit=" s")
     if args.stage == "audio":
         from pianoeval.audio import bench_audio
         table = bench_audio(seconds=args.seconds or 60.0, repeat=args.repeat)
