@@ -223,6 +223,9 @@ def build_parser() -> argparse.ArgumentParser:
 # %% ../nbs/cli.ipynb #67aed87e
 def main(argv: list[str] | None = None) -> int:
     "Run the `pianoeval` command with `argv` (default: `sys.argv[1:]`); returns the exit status."
+    for stream in (sys.stdout, sys.stderr):   # a file name's undecodable bytes print as \xNN instead of failing
+        try: stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError, OSError): pass
     parser = build_parser()
     try: args = parser.parse_args(argv)
     except SystemExit as e: return e.code if isinstance(e.code, int) else 2   # --help, --version, a bad argument
