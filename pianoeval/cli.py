@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pianoeval
-from .core import LIMITS, SR, DataError, PianoEvalError, _printable, read_jsonl
+from .core import LIMITS, SR, DataError, PianoEvalError, PianoEvalWarning, _printable, read_jsonl
 
 # %% auto #0
 __all__ = ['build_parser', 'main']
@@ -110,10 +110,19 @@ def _pseudo_label(args) -> None:
     from pianoeval.pseudo_labels import load_pseudo_labels, pseudo_label_dir
     d = Path(args.dir).expanduser()
     if args.out is not None: _check_pseudo_label_out(d, Path(args.out).expanduser())
-    out = pseudo_label_dir(args.dir, out=args.out, transcriber=args.transcriber, use_audio=not args.no_audio)
+    import warnings
+    failed = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PianoEvalWarning)   # each failure is reported below, once
+        out = pseudo_label_dir(args.dir, out=args.out, transcriber=args.transcriber, use_audio=not args.no_audio,
+                               failures=failed)
+    for f in failed: _say(f"skipped {f['id']}: {f['reason']}")
     table = load_pseudo_labels(out)
-    print(f"{len(table)} segments of {table.performance_id.nunique()} "
-          f"performances → {out}")
+    if table.empty:
+        raise PianoEvalError(f"no performance could be pseudo-labelled ({len(failed)} failed, reasons above)", path=args.dir,
+                             fix="Fix or remove the files named above and run the same command again")
+    print(f"{len(table)} segments of {table.performance_id.nunique()} performances → {out}"
+          + (f"; {len(failed)} performance(s) failed and were skipped (listed above)" if failed else ""))
 
 # %% ../nbs/cli.ipynb #0486d69b
 class _Parser(argparse.ArgumentParser):

@@ -16,27 +16,32 @@ import numpy as np
 import pandas as pd
 
 from .audio import cqt, load_audio, segment_starts
-from .core import (DIMENSION_SETS, FRAME_RATE, HOP, SEGMENT_OVERLAP, SEGMENT_SECONDS, SR, AlignmentError, DataError,
-                            PianoEvalError, PianoEvalWarning, check_file, json_safe, read_jsonl, write_jsonl)
+from .core import (DIMENSION_SETS, FRAME_RATE, HOP, SEGMENT_OVERLAP, SEGMENT_SECONDS, SR, AlignmentError,
+                            ConfigError, DataError, PianoEvalError, PianoEvalWarning, atomic_write, check_file, config_dir,
+                            json_safe, load_config, read_jsonl, write_jsonl)
 from .data import folder_records
 from .midi import (align_notes, harmony_changes, load_midi, load_score, midi_notes, onset_groups, pedal_spans,
                             sustain_events)
 from .transcribe import TRANSCRIBERS, transcribe
 
 # %% auto #0
-__all__ = ['PSEUDO_DIMS', 'METHOD', 'METHOD_VERSION', 'TEMPO_BANDWIDTH_S', 'TIMING_FREE_MS', 'DYN_RANGE_TARGET', 'DYN_NOISE_FREE',
-           'DYN_WRITTEN_MIN', 'DYN_RESPONSE_TARGET', 'RING_S', 'CLEAR_SHARE', 'CLEAR_MIN_S', 'TONE_HARSH_FREE',
-           'TRANSCRIPTION_UNRELIABLE', 'running_quantile', 'local_linear', 'robust_sd', 'score_alignment',
-           'note_accuracy', 'tempo_residuals', 'rhythmic_precision', 'melody_mask', 'written_velocity', 'voice_balance',
-           'velocity_contour', 'written_fit', 'dynamics_control', 'duration_ratios', 'attack_evidence', 'articulation',
-           'pedal_blur', 'place_changes', 'bridged_changes', 'pedaling', 'audio_pedal_spans', 'touch_table',
-           'audio_attack_levels', 'spectral_brightness', 'tone_quality', 'analyse', 'window_scores', 'pseudo_labels',
-           'performance_inputs', 'record_beats', 'pseudo_label_records', 'load_pseudo_labels', 'pseudo_label_dir',
-           'records_scores']
+__all__ = ['PSEUDO_DIMS', 'METHOD', 'METHOD_VERSION', 'REFERENCE', 'TEMPO_BANDWIDTH_S', 'HESITATION_MS', 'DYN_WRITTEN_MIN',
+           'RING_S', 'HOLD_REACH_S', 'HARSH_SD', 'TRANSCRIPTION_UNRELIABLE', 'REFERENCE_QUANTILES', 'running_quantile',
+           'local_linear', 'robust_sd', 'load_reference', 'calibrated', 'score_alignment', 'note_accuracy',
+           'tempo_residuals', 'rhythmic_precision', 'melody_mask', 'written_velocity', 'voice_balance',
+           'velocity_contour', 'written_fit', 'dynamics_control', 'local_rate', 'notated_durations', 'attack_evidence',
+           'articulation', 'pedal_blur', 'place_changes', 'held_changes', 'bass_onsets', 'lift_lags', 'pedaling',
+           'audio_pedal_spans', 'touch_table', 'audio_attack_levels', 'spectral_brightness', 'tone_quality', 'analyse',
+           'window_scores', 'pseudo_labels', 'choose_score', 'performance_inputs', 'record_beats',
+           'pseudo_label_records', 'load_pseudo_labels', 'pseudo_label_dir', 'records_scores', 'reference_table',
+           'reference_quantiles', 'write_reference']
 
 # %% ../nbs/04_pseudo_labels.ipynb #48ca37fc
 PSEUDO_DIMS = tuple(DIMENSION_SETS["seed10"].pseudo_labelled)   # the six technical dimensions (configs/dimensions.yaml)
-METHOD, METHOD_VERSION = "pianoeval.pseudo_labels", "1.2"   # 1.1: pedaling per harmony change; 1.2: dynamics against the written dynamics
+METHOD, METHOD_VERSION = "pianoeval.pseudo_labels", "2.0"
+# 1.1: pedaling per harmony change; 1.2: dynamics against the written dynamics; 2.0: every score calibrated on human
+# playing (configs/pseudo_labels.yaml), articulation as heard (pedal counted), rhythm as unevenness + hesitations,
+# pedaling as held/late/dry, tone voicing in absolute terms, MIDI without CC64 scored as unpedalled
 
 def _na(reason: str) -> dict:
     return {"available": False, "reason": reason}
@@ -71,6 +76,33 @@ def _lower_sd(r: np.ndarray) -> float:
     "Scatter from the negative residuals only, robust to one-sided accents: median(−r | r < 0) / 0.6745."
     neg = -r[r < 0]
     return float(np.median(neg) / 0.6745) if len(neg) >= 3 else 0.0
+
+# %% ../nbs/04_pseudo_labels.ipynb #73764bd5
+def load_reference(path=None) -> dict:
+    "Method 2.0's human reference: {measure: {'quantiles': {q: value}, 'good': q, 'bad': q, 'higher_is_worse': bool, 'dimension': name}} from `configs/pseudo_labels.yaml`."
+    path = Path(path) if path is not None else config_dir() / "pseudo_labels.yaml"
+    cfg = load_config(path)
+    q, rules = cfg.get("quantiles"), cfg.get("rules")
+    if not isinstance(q, dict) or not isinstance(rules, dict):
+        raise ConfigError("needs 'quantiles' and 'rules' mappings", path=path, fix="Regenerate it with reference_quantiles()")
+    out = {}
+    for name, r in rules.items():
+        if name not in q or r.get("good") not in q[name] or r.get("bad") not in q[name]:
+            raise ConfigError(f"rule {name!r} names a quantile the reference does not hold", path=path,
+                              fix=f"Quantiles of {name!r}: {sorted(q.get(name, {}))}")
+        out[name] = {"quantiles": {k: float(v) for k, v in q[name].items()}, "good": r["good"], "bad": r["bad"],
+                     "higher_is_worse": bool(r.get("higher_is_worse", True)), "dimension": r.get("dimension")}
+    return out
+
+REFERENCE = load_reference()
+
+def calibrated(value, measure: str, reference: dict | None = None) -> float:
+    "0–100 for a measured `value` of `measure`: 100 up to the reference's good quantile, halving every (bad − good) beyond it; 100 for None."
+    if value is None or not np.isfinite(value): return 100.0
+    r = (reference or REFERENCE)[measure]
+    good, bad = r["quantiles"][r["good"]], r["quantiles"][r["bad"]]
+    x = (value - good) / max(abs(bad - good), 1e-9)
+    return 100.0 * 2.0 ** (-max(0.0, x if r["higher_is_worse"] else -x))
 
 # %% ../nbs/04_pseudo_labels.ipynb #b46fd210
 def _time_map(s_on, p_on):
@@ -127,7 +159,7 @@ def note_accuracy(al: dict | None, lo: float = -np.inf, hi: float = np.inf) -> t
 
 # %% ../nbs/04_pseudo_labels.ipynb #b87bc6af
 TEMPO_BANDWIDTH_S = 1.0   # score seconds: tempo changes slower than this are rubato, not error
-TIMING_FREE_MS = 8.0      # timing noise nobody hears
+HESITATION_MS = 150.0     # an onset this much later (or earlier) than the steady flow around it is a hesitation
 
 def tempo_residuals(al: dict, bandwidth: float = TEMPO_BANDWIDTH_S) -> pd.DataFrame:
     "Per score onset: score time `s`, performed time `t`, tempo-curve `fit`, `slope` (perf s per score s), residual_ms, asynchrony_ms, ioi_log_ratio."
@@ -147,8 +179,8 @@ def _asynchrony_free(perf: pd.DataFrame, tol: float = 0.035) -> pd.DataFrame:
     g = pd.DataFrame({"g": onset_groups(on, tol), "t": on}).groupby("g").t
     return pd.DataFrame({"t": g.min(), "n": g.size(), "asynchrony_ms": 1000 * g.std(ddof=0)})
 
-def rhythmic_precision(tr: pd.DataFrame | None, perf: pd.DataFrame, lo=-np.inf, hi=np.inf) -> tuple:
-    "Rhythm of the window: onset deviation from the smooth tempo curve, chord asynchrony, IOI consistency → (0–100 or None, details)."
+def rhythmic_precision(tr: pd.DataFrame | None, perf: pd.DataFrame, lo=-np.inf, hi=np.inf, reference=None) -> tuple:
+    "Rhythm of the window: unevenness, hesitations and chord asynchrony around the smooth tempo curve, calibrated on human playing → (0–100 or None, details)."
     if tr is None:
         a = _asynchrony_free(perf); a = a[(a.t >= lo) & (a.t < hi) & (a.n > 1)]
         d = _na("needs a score: without notated rhythm an onset cannot be called early or late")
@@ -156,21 +188,21 @@ def rhythmic_precision(tr: pd.DataFrame | None, perf: pd.DataFrame, lo=-np.inf, 
         return None, d
     w = tr[(tr.t >= lo) & (tr.t < hi)]
     if len(w) < 4: return None, _na(f"{len(w)} matched onsets in this window (need 4)")
-    dev = robust_sd(w.residual_ms)
+    step = np.diff(w.residual_ms.to_numpy())
+    jitter = robust_sd(step) / math.sqrt(2)
+    span = max(float(w.t.max() - w.t.min()), 1.0)
+    hes = float(np.sum(np.abs(step) > HESITATION_MS) * 10.0 / span)
     ch = w[w.n > 1].asynchrony_ms
     asyn = float(ch.median()) if len(ch) else 0.0
     ioi = w.ioi_log_ratio.dropna()
-    err = math.hypot(dev, asyn)
-    return 100 * math.exp(-max(0.0, err - TIMING_FREE_MS) / 25.0), {
-        "available": True, "onset_deviation_ms": dev, "chord_asynchrony_ms": asyn,
-        "ioi_log_ratio_sd": robust_sd(ioi) if len(ioi) >= 2 else 0.0, "timing_error_ms": err, "n_onsets": len(w),
-        "tempo_factor_range": [float(w.slope.min()), float(w.slope.max())]}
+    score = (calibrated(jitter, "ioi_jitter_ms", reference) * calibrated(hes, "hesitations_per_10s", reference)
+             * calibrated(asyn, "chord_asynchrony_ms", reference) / 1e4)
+    return score, {"available": True, "ioi_jitter_ms": jitter, "hesitations_per_10s": hes, "chord_asynchrony_ms": asyn,
+                   "onset_deviation_ms": robust_sd(w.residual_ms), "ioi_log_ratio_sd": robust_sd(ioi) if len(ioi) >= 2 else 0.0,
+                   "n_onsets": len(w), "tempo_factor_range": [float(w.slope.min()), float(w.slope.max())]}
 
 # %% ../nbs/04_pseudo_labels.ipynb #e036ac34
-DYN_RANGE_TARGET = 14.0      # velocity units of contour range (p90 − p10) that count as a shaped line
-DYN_NOISE_FREE = 4.5         # velocity units of note-to-note scatter that any human touch has
 DYN_WRITTEN_MIN = 10.0       # written velocity range (p90 − p10) from which the score asks for contrasts
-DYN_RESPONSE_TARGET = 0.45   # performed per written velocity unit that counts as realising the written dynamics
 
 def melody_mask(perf: pd.DataFrame, lead: float = 0.07) -> np.ndarray:
     "True for notes that are the highest of the notes struck within ±`lead` s of them (their chord, however spread) → bool [n]."
@@ -224,8 +256,8 @@ def _written_response(m: pd.DataFrame) -> tuple[float, float, np.ndarray]:
     if x is None: return 0.0, np.nan, np.zeros(len(m))
     return float(np.percentile(x, 90) - np.percentile(x, 10)), beta, float(np.clip(beta, 0, 1.5)) * x
 
-def dynamics_control(vc: pd.DataFrame, lo=-np.inf, hi=np.inf) -> tuple:
-    "Dynamics of the window: range of the melody's contour, its response to the written dynamics and its note-to-note scatter → (0–100 or None, details)."
+def dynamics_control(vc: pd.DataFrame, lo=-np.inf, hi=np.inf, reference=None) -> tuple:
+    "Dynamics of the window: range of the melody's contour and its note-to-note scatter, calibrated on human playing (the response to written dynamics in details) → (0–100 or None, details)."
     w = vc[(vc.t >= lo) & (vc.t < hi)]
     m = w[w.top]
     if len(m) < 6: return None, _na(f"{len(m)} melody notes in this window (need 6)")
@@ -234,23 +266,32 @@ def dynamics_control(vc: pd.DataFrame, lo=-np.inf, hi=np.inf) -> tuple:
     adj = m.v.to_numpy() - written_part
     r = adj - running_quantile(m.t.to_numpy(), adj, 1.0, q=40.0)
     scatter = float((np.percentile(r, 40) - np.percentile(r, 10)) / 1.028)   # Gaussian σ from the quiet side
-    shaping = min(1.0, rng_ / DYN_RANGE_TARGET)
     asks = written_rng >= DYN_WRITTEN_MIN
-    if asks: shaping = (shaping + min(1.0, max(beta, 0.0) / DYN_RESPONSE_TARGET)) / 2
     poly = w[w.chord.map(w.chord.value_counts()) > 1]
     lead = float(poly[poly.top].v.mean() - poly[~poly.top].v.mean()) if poly.top.any() and (~poly.top).any() else None
     d = {"available": True, "contour_range_vel": rng_, "scatter_vel": scatter, "velocity_mean": float(w.v.mean()),
          "written_range_vel": written_rng, "written_response": beta if asks else None,
          "melody_lead_vel": lead, "n_melody_notes": len(m)} | voice_balance(w)
-    return 100 * shaping ** 1.5 * math.exp(-max(0.0, scatter - DYN_NOISE_FREE) / 10.0), d
+    return calibrated(rng_, "contour_range_vel", reference) * calibrated(scatter, "scatter_vel", reference) / 100, d
 
 # %% ../nbs/04_pseudo_labels.ipynb #b497fdc3
-def duration_ratios(al: dict, tr: pd.DataFrame) -> pd.DataFrame:
-    "Per matched note: t (perf onset), performed / notated duration ratio, the notation scaled by the local tempo."
-    m = al["matched"]
-    notated = np.interp(m.s_on, tr.s, tr.slope) * (m.s_off - m.s_on).to_numpy()
-    ok = notated > 0.03
-    return pd.DataFrame({"t": m.p_on.to_numpy()[ok], "ratio": (m.p_off - m.p_on).to_numpy()[ok] / notated[ok]})
+def local_rate(ks: np.ndarray, kp: np.ndarray, half: int = 3) -> np.ndarray:
+    "Per score onset (knots `ks` → performed `kp`): performed seconds per score second, the median over the `half` onset pairs each side."
+    ds, dp = np.diff(ks), np.diff(kp)
+    ratio = np.where(ds > 0.02, dp / np.maximum(ds, 1e-9), np.nan)
+    out = np.ones(len(ks))
+    for k in range(len(ks)):
+        r = ratio[max(0, k - half):k + half]
+        r = r[np.isfinite(r) & (r > 0)]
+        if len(r): out[k] = np.median(r)
+    return out
+
+def notated_durations(al: dict) -> pd.DataFrame:
+    "Per matched note: t (performed onset), key-down seconds, written length in performance seconds (score length × local rate), key release."
+    m = al["matched"]; ks, kp = al["map"]
+    rate = np.interp(m.s_on, ks, local_rate(ks, kp))
+    return pd.DataFrame({"t": m.p_on.to_numpy(), "key": (m.p_off - m.p_on).to_numpy(),
+                         "written": (m.s_off - m.s_on).to_numpy() * rate, "release": m.p_off.to_numpy()})
 
 def attack_evidence(audio: np.ndarray, perf: pd.DataFrame, sr: int = SR, hop: int = HOP) -> pd.DataFrame:
     "Per chord onset: t and whether the audio's spectral flux (librosa onset strength) peaks within ±50 ms."
@@ -262,24 +303,34 @@ def attack_evidence(audio: np.ndarray, perf: pd.DataFrame, sr: int = SR, hop: in
     near = np.abs(pt[None, :] - on[:, None]).min(1) <= 0.05 if len(pt) else np.zeros(len(on), bool)
     return pd.DataFrame({"t": on, "heard": near})
 
-def articulation(dr: pd.DataFrame | None, lo=-np.inf, hi=np.inf, attacks: pd.DataFrame | None = None) -> tuple:
-    "Articulation of the window: median performed/notated duration ratio, legato and staccato shares → (0–100 or None, details)."
-    if dr is None: return None, _na("needs a score: legato or staccato is relative to the notated durations")
-    w = dr[(dr.t >= lo) & (dr.t < hi)]
+def _covered(spans: np.ndarray, a: float, b: float) -> float:
+    "Seconds of [a, b] with the pedal down."
+    if len(spans) == 0 or b <= a: return 0.0
+    return float(np.clip(np.minimum(spans[:, 1], b) - np.maximum(spans[:, 0], a), 0, None).sum())
+
+def articulation(nd: pd.DataFrame | None, spans: np.ndarray, lo=-np.inf, hi=np.inf, attacks: pd.DataFrame | None = None,
+                 reference=None) -> tuple:
+    "Articulation as heard: notes released early where the pedal does not hold them, keys held past their written end with the pedal up → (0–100 or None, details)."
+    if nd is None: return None, _na("needs a score: legato or staccato is relative to the notated durations")
+    w = nd[(nd.t >= lo) & (nd.t < hi) & (nd.written > 0.05)]
     if len(w) < 4: return None, _na(f"{len(w)} matched notes in this window (need 4)")
-    lr = np.log2(w.ratio.to_numpy())
-    med = float(np.median(lr))
-    d = {"available": True, "median_duration_ratio": float(2 ** med), "legato_share": float(np.mean(lr > 0.2)),
-         "staccato_share": float(np.mean(lr < -0.74)), "n_notes": len(w)}
+    rel = w.release.to_numpy()
+    free = np.array([_covered(spans, x - 1e-3, x + 1e-3) == 0 for x in rel])   # released with the pedal up
+    lr = np.log2(np.maximum(w.key.to_numpy(), 0.01) / w.written.to_numpy())
+    detached = float(-np.median(lr[free])) if free.sum() >= 3 else None
+    ends = w.t.to_numpy() + w.written.to_numpy()
+    smear = np.array([max(0.0, (x - e) - _covered(spans, e, x)) / max(d, 0.1) if x > e else 0.0
+                      for x, e, d in zip(rel, ends, w.written.to_numpy())])
+    d = {"available": True, "detached_log2": detached, "audible_smear": float(np.mean(np.minimum(smear, 2.0))),
+         "pedal_free_share": float(free.mean()), "median_key_ratio": float(2 ** np.median(lr)), "n_notes": len(w)}
     if attacks is not None:
         a = attacks[(attacks.t >= lo) & (attacks.t < hi)]
         d["audio_attack_match"] = float(a.heard.mean()) if len(a) else None
-    return 100 * math.exp(-max(0.0, abs(med) - 0.1) / 0.4), d
+    return calibrated(detached, "detached_log2", reference) * calibrated(d["audible_smear"], "audible_smear", reference) / 100, d
 
 # %% ../nbs/04_pseudo_labels.ipynb #c6937e23
 RING_S = 2.0       # a released note held by the pedal is heard for about this long (s)
-CLEAR_SHARE = 0.4  # the pedal must be lifted within this share of the gap to the neighbouring changes (≥ CLEAR_MIN_S)
-CLEAR_MIN_S = 0.25
+HOLD_REACH_S = 1.5 # a change counts as held through if the pedal is not lifted within this (or before the next change)
 
 def pedal_blur(perf: pd.DataFrame, spans: np.ndarray, step: float = 0.1) -> pd.DataFrame:
     "Every `step` s while the pedal is down: t, `foreign` = share of sounding pitch classes that ring only from released keys."
@@ -304,14 +355,29 @@ def place_changes(changes: np.ndarray, al: dict, score: pd.DataFrame, perf: pd.D
     near = np.where(np.abs(on[j] - t) < np.abs(on[j - 1] - t), on[j], on[j - 1])
     return np.unique(np.where(np.abs(near - t) <= snap_s, near, t))
 
-def bridged_changes(spans: np.ndarray, changes: np.ndarray, step: float = 0.02) -> np.ndarray:
-    "Per harmony change (sorted, s): True when the pedal stays down from `CLEAR_SHARE` of the way back to the previous change to that share of the way to the next (≥ `CLEAR_MIN_S` each side) → bool [n] (the first change has nothing to clear: False)."
-    out = np.zeros(len(changes), bool)
-    if len(spans) == 0: return out
+def held_changes(spans: np.ndarray, changes: np.ndarray) -> np.ndarray:
+    "Per harmony change (sorted, s), None for the first: True where the pedal was down 50 ms before it and is not lifted before the next change (or within `HOLD_REACH_S`)."
+    out = []
     for i in range(1, len(changes)):
-        x = changes[i]; gp = x - changes[i - 1]; gn = changes[i + 1] - x if i + 1 < len(changes) else gp
-        grid = np.arange(x - max(CLEAR_MIN_S, CLEAR_SHARE * gp), x + max(CLEAR_MIN_S, CLEAR_SHARE * gn) + 1e-9, step)
-        out[i] = bool(((spans[:, :1] <= grid[None, :]) & (spans[:, 1:] > grid[None, :])).any(0).all())
+        x = changes[i]; nxt = changes[i + 1] if i + 1 < len(changes) else x + HOLD_REACH_S
+        down = [b for a, b in spans if a <= x - 0.05 < b]
+        out.append(bool(down) and down[0] >= min(nxt, x + HOLD_REACH_S))
+    return np.array([None] + out, dtype=object) if len(changes) else np.zeros(0, object)
+
+def bass_onsets(perf: pd.DataFrame, reach: float = 0.5) -> np.ndarray:
+    "Onset times (s, sorted) of bass notes: notes that are the lowest of all notes struck within ±`reach` s."
+    on, p = perf.onset_s.to_numpy(), perf.pitch.to_numpy()
+    a = np.searchsorted(on, on - reach); b = np.searchsorted(on, on + reach, "right")
+    return np.unique(np.round(on[[p[i] <= p[x:y].min() for i, x, y in zip(range(len(on)), a, b)]], 3))
+
+def lift_lags(spans: np.ndarray, bass: np.ndarray, lo=-np.inf, hi=np.inf, reach: float = 1.0, early: float = 0.15) -> list:
+    "For each pedal lift in [lo, hi): 0 if a bass note follows within `early` s (a clean lift just before the new harmony), else the seconds since the last bass note struck during its press (within `reach`)."
+    out = []
+    for a, b in spans:
+        if not (lo <= b < hi): continue
+        i = np.searchsorted(bass, b, side="right") - 1
+        if i + 1 < len(bass) and bass[i + 1] - b <= early: out.append(0.0)
+        elif i >= 0 and bass[i] > a and b - bass[i] <= reach: out.append(float(b - bass[i]))
     return out
 
 def _down_share(spans: np.ndarray, a: float, b: float) -> float:
@@ -319,16 +385,16 @@ def _down_share(spans: np.ndarray, a: float, b: float) -> float:
     return float(np.clip(np.minimum(spans[:, 1], b) - np.maximum(spans[:, 0], a), 0, None).sum() / (b - a))
 
 def pedaling(perf: pd.DataFrame, spans: np.ndarray, changes: np.ndarray, lo=-np.inf, hi=np.inf, source: str = "cc64",
-             pb: pd.DataFrame | None = None) -> tuple:
-    "Pedaling of the window: blur (share of harmony changes the pedal bridges) and dryness (share of textured harmony spans without pedal) → (0–100 or None, details)."
+             pb: pd.DataFrame | None = None, bass: np.ndarray | None = None, reference=None) -> tuple:
+    "Pedaling of the window: changes held through, late lifts and dry textures, calibrated on human playing → (0–100 or None, details)."
     w = perf[(perf.onset_s >= lo) & (perf.onset_s < hi)]
     if len(w) < 4: return None, _na(f"{len(w)} notes in this window (need 4)")
     a0, b0 = max(lo, float(w.onset_s.min())), min(hi, float(w.offset_s.max()))
     ch = np.sort(np.asarray(changes, float))
-    br = bridged_changes(spans, ch)
+    held = held_changes(spans, ch)
     inw = (ch >= a0) & (ch < b0)
-    n_ch = int(inw[1:].sum())                               # the first change has nothing to clear
-    blur = float(br[inw].sum() / n_ch) if n_ch else 0.0
+    counted = [bool(h) for h, k in zip(held, inw) if k and h is not None]
+    lags = lift_lags(spans, bass_onsets(perf) if bass is None else bass, a0, b0)
     edges = np.unique(np.r_[a0, ch[inw], b0])
     on, p = w.onset_s.to_numpy(), w.pitch.to_numpy()
     need = dry = 0
@@ -336,13 +402,16 @@ def pedaling(perf: pd.DataFrame, spans: np.ndarray, changes: np.ndarray, lo=-np.
         f = (on >= a) & (on < b)
         if f.sum() >= 2 and p[f].max() - p[f].min() >= 12:
             need += 1; dry += _down_share(spans, a, b) < 0.25
-    dry_share = dry / need if need else 0.0
-    d = {"available": True, "blur_bridged_share": blur, "n_harmony_changes": n_ch, "dry_share": dry_share,
-         "textured_spans": need, "pedal_down_share": _down_share(spans, a0, b0), "pedal_source": source}
+    d = {"available": True, "held_share": float(np.mean(counted)) if counted else 0.0, "n_harmony_changes": len(counted),
+         "lift_lag_s": float(np.median(lags)) if lags else None, "n_lifts": len(lags),
+         "dry_share": dry / need if need else 0.0, "textured_spans": need,
+         "pedal_down_share": _down_share(spans, a0, b0), "pedal_source": source}
     if pb is not None and len(pb):
         fw = pb.foreign[(pb.t >= lo) & (pb.t < hi)]
         d["ringing_foreign_share"] = float(fw.mean()) if len(fw) else 0.0
-    return 100 * (1 - blur) * (1 - dry_share), d
+    score = (calibrated(d["held_share"], "held_share", reference) * calibrated(d["lift_lag_s"], "lift_lag_s", reference)
+             * calibrated(d["dry_share"], "dry_share", reference) / 1e4)
+    return score, d
 
 def audio_pedal_spans(audio: np.ndarray, perf: pd.DataFrame, C: np.ndarray | None = None, frame_rate: float = FRAME_RATE,
                       drop: float = 0.7) -> np.ndarray:
@@ -362,7 +431,7 @@ def audio_pedal_spans(audio: np.ndarray, perf: pd.DataFrame, C: np.ndarray | Non
     return np.asarray(merged, float).reshape(-1, 2)
 
 # %% ../nbs/04_pseudo_labels.ipynb #9920c254
-TONE_HARSH_FREE = 0.02   # share of attacks beyond 2.5 scatter units that even touch produces by chance
+HARSH_SD = 1.5   # an attack this many quiet-side scatter units above the local level counts as harsh
 
 def touch_table(vc: pd.DataFrame) -> pd.DataFrame:
     "`velocity_contour` table + `v_touch` (velocity less the written part β·(written − mean) when a score is known) + `touch_residual`: `v_touch` minus the local median (±1 s) of the notes of the same role (melody / others)."
@@ -397,23 +466,21 @@ def spectral_brightness(y: np.ndarray, sr: int = SR) -> dict:
     return {"audio_centroid_hz": float(np.median(cen[ok])), "audio_centroid_oct_per_db": float(coef[1]),
             "audio_brightness_residual_oct": float(res.std())}
 
-def tone_quality(tt: pd.DataFrame, lo=-np.inf, hi=np.inf, audio_levels: pd.DataFrame | None = None) -> tuple:
-    "Touch behind the tone: share of harsh attacks and melody-over-accompaniment voicing → (0–100 or None, details)."
+def tone_quality(tt: pd.DataFrame, lo=-np.inf, hi=np.inf, audio_levels: pd.DataFrame | None = None, reference=None) -> tuple:
+    "Touch behind the tone: share of harsh attacks and melody-over-accompaniment voicing, calibrated on human playing → (0–100 or None, details)."
     w = tt[(tt.t >= lo) & (tt.t < hi)]
     if len(w) < 6: return None, _na(f"{len(w)} notes in this window (need 6)")
     r = w.touch_residual.to_numpy()
     sd = max(_lower_sd(r), 1.0)
-    harsh = float(np.mean(r > 2.5 * sd))
-    score = 100 * math.exp(-max(0.0, harsh - TONE_HARSH_FREE) / 0.08)
+    harsh = float(np.mean(r > HARSH_SD * sd))
+    score = calibrated(harsh, "harsh_attack_share", reference)
     d = {"available": True, "basis": "touch: attack loudness and voicing (not the instrument's timbre)",
          "harsh_attack_share": harsh, "touch_scatter_vel": sd, "n_notes": len(w)}
     poly = w[w.chord.map(w.chord.value_counts()) > 1]
-    if poly.top.any() and (~poly.top).any():
-        m = w[w.top]
-        rng_ = max(float(np.percentile(m.contour, 90) - np.percentile(m.contour, 10)), 4.0)
+    if poly.top.any() and (~poly.top).any():   # voicing weighs half: unvoiced playing is a tone fault, flat dynamics are not
         lead = float(poly[poly.top].v_touch.mean() - poly[~poly.top].v_touch.mean())
-        d["melody_lead_vel"], d["voicing_ratio"] = lead, lead / rng_
-        score *= float(np.clip((lead / rng_ + 0.2) / 0.6, 0, 1))
+        d["melody_lead_vel"] = lead
+        score *= 0.5 + 0.5 * calibrated(lead, "melody_lead_vel", reference) / 100
     if audio_levels is not None:
         a = audio_levels[(audio_levels.t >= lo) & (audio_levels.t < hi)]
         if len(a) >= 6:
@@ -425,15 +492,15 @@ def tone_quality(tt: pd.DataFrame, lo=-np.inf, hi=np.inf, audio_levels: pd.DataF
 TRANSCRIPTION_UNRELIABLE = ("dynamics_control", "articulation", "pedaling", "tone_quality")  # see the audio-path proof
 
 def analyse(perf, pedal=None, score=None, audio: np.ndarray | None = None, align_method: str = "dualdtw",
-            transcribed: bool = False, beats: np.ndarray | None = None) -> dict:
-    "Per-note evidence of one performance for all six dimensions (note tables; `audio` float32 44.1 kHz mono or None; `transcribed`: notes came from a transcriber; `beats`: the score's beat times, s)."
+            transcribed: bool = False, beats: np.ndarray | None = None, pedal_recorded: bool = True) -> dict:
+    "Per-note evidence of one performance for all six dimensions (note tables; `audio` float32 44.1 kHz mono or None; `transcribed`: notes came from a transcriber; `beats`: the score's beat times, s; `pedal_recorded`: the notes come from a source that records CC64, so no CC64 means no pedal)."
     perf = midi_notes(perf)
     if len(perf) == 0: raise DataError("the performance has no notes", fix="Pass a performance with notes")
     end = float(perf.offset_s.max())
-    ctx = {"perf": perf, "end": end, "transcribed": transcribed, "al": None, "tr": None, "dr": None, "audio_levels": None, "attacks": None, "brightness": {}}
+    ctx = {"perf": perf, "end": end, "transcribed": transcribed, "al": None, "tr": None, "nd": None, "audio_levels": None, "attacks": None, "brightness": {}}
     if score is not None:
         ctx["al"] = score_alignment(midi_notes(score), perf, align_method)
-        ctx["tr"] = tempo_residuals(ctx["al"]); ctx["dr"] = duration_ratios(ctx["al"], ctx["tr"])
+        ctx["tr"] = tempo_residuals(ctx["al"]); ctx["nd"] = notated_durations(ctx["al"])
     ctx["vc"] = velocity_contour(perf, written=written_velocity(ctx["al"], len(perf)),
                                  voice=written_velocity(ctx["al"], len(perf), "s_voice"))
     ctx["tt"] = touch_table(ctx["vc"])
@@ -444,9 +511,10 @@ def analyse(perf, pedal=None, score=None, audio: np.ndarray | None = None, align
         ctx["audio_levels"] = audio_attack_levels(C, perf)
         ctx["attacks"] = attack_evidence(audio, perf)
         ctx["brightness"] = spectral_brightness(audio)
-    if len(spans) == 0:
+    if len(spans) == 0 and not (pedal_recorded and not transcribed):
         src = "audio" if audio is not None else "none"
         if audio is not None: spans = audio_pedal_spans(audio, perf, C)
+    elif len(spans) == 0: src = "cc64 (none pressed)"
     ctx["spans"], ctx["pedal_source"], ctx["pb"] = spans, src, pedal_blur(perf, spans)
     if ctx["al"] is not None:   # harmony from the score, placed in performance time
         sn = midi_notes(score)
@@ -454,18 +522,19 @@ def analyse(perf, pedal=None, score=None, audio: np.ndarray | None = None, align
         ctx["harmony_from"] = "score beats" if beats is not None and len(beats) >= 2 else "score chords"
     else:
         changes, ctx["harmony_from"] = harmony_changes(perf), "performed chords"
-    ctx["changes"] = changes
+    ctx["changes"], ctx["bass"] = changes, bass_onsets(perf)
     return ctx
 
-def window_scores(ctx: dict, lo: float = -np.inf, hi: float = np.inf) -> tuple[dict, dict]:
-    "Scores {dim: 0–100 (2 decimals) or None} and details {dim: {...}} of the performed window [lo, hi) s."
+def window_scores(ctx: dict, lo: float = -np.inf, hi: float = np.inf, reference: dict | None = None) -> tuple[dict, dict]:
+    "Scores {dim: 0–100 (2 decimals) or None} and details {dim: {...}} of the performed window [lo, hi) s (`reference`: a human reference other than the shipped one)."
+    ref = reference
     out = {"note_accuracy": note_accuracy(ctx["al"], lo, hi),
-           "rhythmic_precision": rhythmic_precision(ctx["tr"], ctx["perf"], lo, hi),
-           "dynamics_control": dynamics_control(ctx["vc"], lo, hi),
-           "articulation": articulation(ctx["dr"], lo, hi, ctx["attacks"]),
-           "pedaling": (None, _na("no CC64 in the MIDI and no audio: 'no pedal' and 'pedal not recorded' look the same"))
-                       if ctx["pedal_source"] == "none" else pedaling(ctx["perf"], ctx["spans"], ctx["changes"], lo, hi, ctx["pedal_source"], ctx["pb"]),
-           "tone_quality": tone_quality(ctx["tt"], lo, hi, ctx["audio_levels"])}
+           "rhythmic_precision": rhythmic_precision(ctx["tr"], ctx["perf"], lo, hi, ref),
+           "dynamics_control": dynamics_control(ctx["vc"], lo, hi, ref),
+           "articulation": articulation(ctx["nd"], ctx["spans"], lo, hi, ctx["attacks"], ref),
+           "pedaling": (None, _na("no CC64 and no audio from a source that cannot record the pedal: 'no pedal' and 'pedal not recorded' look the same"))
+                       if ctx["pedal_source"] == "none" else pedaling(ctx["perf"], ctx["spans"], ctx["changes"], lo, hi, ctx["pedal_source"], ctx["pb"], ctx["bass"], ref),
+           "tone_quality": tone_quality(ctx["tt"], lo, hi, ctx["audio_levels"], ref)}
     if out["tone_quality"][0] is not None and ctx["brightness"]: out["tone_quality"][1].update(ctx["brightness"])
     if out["pedaling"][0] is not None: out["pedaling"][1]["harmony_from"] = ctx["harmony_from"]
     if ctx.get("transcribed"):   # velocities, offsets and pedal of today's transcribers do not carry these scores
@@ -477,9 +546,9 @@ def window_scores(ctx: dict, lo: float = -np.inf, hi: float = np.inf) -> tuple[d
 
 def pseudo_labels(perf, pedal=None, score=None, audio=None, seconds: float = SEGMENT_SECONDS, overlap: float = SEGMENT_OVERLAP,
                   duration: float | None = None, align_method: str = "dualdtw", transcribed: bool = False,
-                  beats: np.ndarray | None = None) -> dict:
+                  beats: np.ndarray | None = None, pedal_recorded: bool = True) -> dict:
     "Six scores for the whole performance and for each `seconds`-long window (hop seconds·(1 − overlap)) → {'performance', 'segments'}."
-    ctx = analyse(perf, pedal, score, audio, align_method, transcribed, beats)
+    ctx = analyse(perf, pedal, score, audio, align_method, transcribed, beats, pedal_recorded)
     if duration is None: duration = max(ctx["end"], len(audio) / SR if audio is not None else 0.0)
     labels, details = window_scores(ctx)
     segs = []
@@ -490,8 +559,25 @@ def pseudo_labels(perf, pedal=None, score=None, audio=None, seconds: float = SEG
             "segments": segs}
 
 # %% ../nbs/04_pseudo_labels.ipynb #df6ebbba
-def performance_inputs(midi_path=None, audio_path=None, score_path=None, transcriber: str = "accurate") -> dict:
-    "Load one performance → dict(perf, pedal, score, audio, input): notes from the MIDI, else transcribed from the audio."
+def _read_score(path) -> pd.DataFrame:
+    p = check_file(path, DataError, "score file")
+    return midi_notes(p) if p.suffix.lower() in (".mid", ".midi") else load_score(p)
+
+def choose_score(perf: pd.DataFrame, candidates) -> tuple:
+    "The score version the performance follows: align with each candidate path, keep the best match F1 → (score table, path, {path: F1})."
+    f1, tables = {}, {}
+    for c in dict.fromkeys(str(c) for c in candidates):
+        tables[c] = _read_score(c)
+        try:
+            al = score_alignment(tables[c], perf)
+            f1[c] = 2 * len(al["matched"]) / (al["n_score"] + al["n_perf"])
+        except AlignmentError: f1[c] = 0.0
+    best = max(f1, key=f1.get)
+    return tables[best], best, f1
+
+def performance_inputs(midi_path=None, audio_path=None, score_path=None, transcriber: str = "accurate",
+                       score_alternatives=()) -> dict:
+    "Load one performance → dict(perf, pedal, score, audio, input): notes from the MIDI, else transcribed from the audio; with `score_alternatives`, the score version the notes match best."
     if midi_path is None and audio_path is None:
         raise DataError("a performance needs a MIDI file or an audio file", fix="Pass midi_path= or audio_path=")
     audio = load_audio(audio_path) if audio_path else None
@@ -499,12 +585,12 @@ def performance_inputs(midi_path=None, audio_path=None, score_path=None, transcr
         pm = load_midi(midi_path); perf, pedal, src = midi_notes(pm), sustain_events(pm), "midi"
     else:
         perf, pedal = transcribe(audio, transcriber); src = f"audio→{TRANSCRIBERS[transcriber]}"
-    score = None
-    if score_path:
-        p = check_file(score_path, DataError, "score file")
-        score = midi_notes(p) if p.suffix.lower() in (".mid", ".midi") else load_score(p)
+    score, chosen = None, None
+    versions = [c for c in dict.fromkeys([score_path, *score_alternatives]) if c]
+    if len(versions) > 1: score, chosen, _ = choose_score(perf, versions)
+    elif versions: score, chosen = _read_score(versions[0]), str(versions[0])
     return {"perf": perf, "pedal": pedal, "score": score, "audio": audio,
-            "input": {"notes": src, "score": bool(score_path), "audio": bool(audio_path)}}
+            "input": {"notes": src, "score": bool(versions), "audio": bool(audio_path), "score_path": chosen}}
 
 def _segment_key(rec_id: str, start: float) -> tuple:
     return (str(rec_id), round(float(start), 3))
@@ -515,8 +601,9 @@ def record_beats(rec, score) -> np.ndarray | None:
     return np.asarray(b, float) if b else None
 
 def pseudo_label_records(records, out_path, transcriber: str = "accurate", use_audio: bool = True, seconds: float = SEGMENT_SECONDS,
-                         overlap: float = SEGMENT_OVERLAP, progress: bool = True, flush_every: int = 10, on_error: str = "warn") -> Path:
-    "Pseudo-label `Performance` records into the jsonl `out_path` (one line per segment; resumable, atomic) → the path."
+                         overlap: float = SEGMENT_OVERLAP, progress: bool = True, flush_every: int = 10, on_error: str = "warn",
+                         failures: list | None = None) -> Path:
+    "Pseudo-label `Performance` records into the jsonl `out_path` (one line per segment; resumable, atomic) → the path; each record that fails is warned about and, with `failures` (a list), appended to it as {id, file, reason}."
     from tqdm.auto import tqdm
     out_path = Path(out_path).expanduser(); out_path.parent.mkdir(parents=True, exist_ok=True)
     rows = read_jsonl(out_path, what="pseudo-label file", missing_ok=True)
@@ -529,15 +616,17 @@ def pseudo_label_records(records, out_path, transcriber: str = "accurate", use_a
             continue   # every segment of this performance is in the file already
         try:
             inp = performance_inputs(rec.midi_path, rec.audio_path if (use_audio or not rec.midi_path) else None,
-                                     rec.score_path, transcriber)
+                                     rec.score_path, transcriber, rec.extra.get("score_alternatives") or ())
             res = pseudo_labels(inp["perf"], inp["pedal"], inp["score"], inp["audio"], seconds, overlap,
                                 transcribed=inp["input"]["notes"] != "midi", beats=record_beats(rec, inp["score"]))
         except PianoEvalError as e:
             if on_error == "raise": raise
+            if failures is not None:
+                failures.append({"id": rec.id, "file": e.path or rec.midi_path or rec.audio_path, "reason": str(e)})
             warnings.warn(f"{rec.id}: skipped ({e})", PianoEvalWarning); continue
         for seg in res["segments"]:
             if _segment_key(rec.id, seg["start_time"]) in done: continue
-            rows.append(json_safe({"audio_path": rec.audio_path, "midi_path": rec.midi_path, "score_path": rec.score_path,
+            rows.append(json_safe({"audio_path": rec.audio_path, "midi_path": rec.midi_path, "score_path": inp["input"]["score_path"],
                                 "performance_id": rec.id, "piece_id": rec.piece_id, "source": rec.source,
                                 "start_time": seg["start_time"], "end_time": seg["end_time"], "labels": seg["labels"],
                                 "details": seg["details"], "performance_labels": res["performance"]["labels"],
@@ -551,7 +640,12 @@ def pseudo_label_records(records, out_path, transcriber: str = "accurate", use_a
 def load_pseudo_labels(path) -> pd.DataFrame:
     "The jsonl written by `pseudo_label_records` → one row per segment, labels as columns (None → NaN)."
     rows = read_jsonl(path, what="pseudo-label file")
-    return pd.DataFrame([{k: r[k] for k in ("performance_id", "piece_id", "start_time", "end_time")} | r["labels"] for r in rows])
+    ids = ("performance_id", "piece_id", "start_time", "end_time")
+    for i, r in enumerate(rows, 1):
+        if not all(k in r for k in ids) or not isinstance(r.get("labels"), dict):
+            raise DataError(f"line {i} is not a pseudo-label line (needs {', '.join(ids)} and labels)", path=path,
+                            fix="Pass a file written by `pianoeval pseudo-label`, or delete it and run again")
+    return pd.DataFrame([{k: r[k] for k in ids} | r["labels"] for r in rows], columns=[*ids, *PSEUDO_DIMS])
 
 def pseudo_label_dir(d, out=None, transcriber: str = "accurate", use_audio: bool = True, progress: bool = True, **kw) -> Path:
     "Pseudo-label every performance of a data folder `d` (`pianoeval.data.folder_records`) into `out` (default d/maestro_pseudo_labels.jsonl)."
@@ -560,7 +654,7 @@ def pseudo_label_dir(d, out=None, transcriber: str = "accurate", use_audio: bool
     return pseudo_label_records(folder_records(d), out, transcriber=transcriber, use_audio=use_audio, progress=progress, **kw)
 
 # %% ../nbs/04_pseudo_labels.ipynb #923f2fe4
-def records_scores(records, use_audio: bool = True, transcriber: str | None = None, details=()) -> pd.DataFrame:
+def records_scores(records, use_audio: bool = True, transcriber: str | None = None, details=(), reference=None) -> pd.DataFrame:
     "Whole-performance scores of `Performance` records (corpus: with their injected `faults` as sev_<dim> columns; `details`: 'dim.key' measurements to add as columns)."
     rows = []
     for r in records:
@@ -568,8 +662,54 @@ def records_scores(records, use_audio: bool = True, transcriber: str | None = No
             y = load_audio(r.audio_path); notes, ped = transcribe(y, transcriber)
             inp = {"perf": notes, "pedal": ped, "score": midi_notes(r.score_path) if r.score_path else None, "audio": y}
         else:
-            inp = performance_inputs(r.midi_path, r.audio_path if use_audio else None, r.score_path)
-        lab, det = window_scores(analyse(inp["perf"], inp["pedal"], inp["score"], inp["audio"], beats=record_beats(r, inp["score"])))
+            inp = performance_inputs(r.midi_path, r.audio_path if use_audio else None, r.score_path,
+                                     score_alternatives=r.extra.get("score_alternatives") or ())
+        lab, det = window_scores(analyse(inp["perf"], inp["pedal"], inp["score"], inp["audio"], beats=record_beats(r, inp["score"])),
+                                 reference=reference)
         extra = {c: det[c.split(".")[0]].get(c.split(".", 1)[1], np.nan) for c in details}
         rows.append({"id": r.id, "piece_id": r.piece_id} | {f"sev_{k}": v for k, v in r.faults.items()} | lab | extra)
     return pd.DataFrame(rows)
+
+# %% ../nbs/04_pseudo_labels.ipynb #a7f6d369
+REFERENCE_QUANTILES = ("q02", "q03", "q05", "q10", "q25", "q50", "q75", "q90", "q95", "q97", "q98")
+
+def reference_table(records, progress: bool = True, reference=None) -> pd.DataFrame:
+    "One row per 10 s window (and one `whole` row per take) of `records` (MIDI + score) with every measured quantity as a 'dimension.quantity' column."
+    from tqdm.auto import tqdm
+    rows = []
+    for r in tqdm(list(records), desc="reference", disable=not progress):
+        inp = performance_inputs(r.midi_path, None, r.score_path, score_alternatives=r.extra.get("score_alternatives") or ())
+        ctx = analyse(inp["perf"], inp["pedal"], inp["score"], beats=record_beats(r, inp["score"]))
+        for lo in [None, *segment_starts(ctx["end"])]:
+            lab, det = window_scores(ctx, -np.inf if lo is None else lo, np.inf if lo is None else lo + SEGMENT_SECONDS, reference)
+            row = {"id": r.id, "piece_id": r.piece_id, "whole": lo is None, "start_time": lo}
+            for dim, d in det.items():
+                row |= {f"{dim}.{k}": v for k, v in d.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+            rows.append(row | {f"score.{k}": v for k, v in lab.items()})
+    return pd.DataFrame(rows)
+
+def reference_quantiles(table: pd.DataFrame, measures=None, quantiles=REFERENCE_QUANTILES) -> dict:
+    "{measure: {q: value}} over the windows (not the whole-take rows) of a `reference_table`."
+    w = table[~table.whole.astype(bool)]
+    measures = measures or sorted(REFERENCE)
+    out = {}
+    for name in measures:
+        col = f"{REFERENCE[name]['dimension']}.{name}"
+        if col not in w.columns: raise DataError(f"the table has no column {col!r}", fix="Make it with reference_table")
+        x = pd.to_numeric(w[col], errors="coerce").dropna().to_numpy(float)
+        if len(x) < 20: raise DataError(f"only {len(x)} windows measure {name!r} (need 20)", fix="Use more performances")
+        out[name] = {q: round(float(np.percentile(x, float(q[1:]))), 5) for q in quantiles}
+    return out
+
+def write_reference(quantiles: dict, path, source: str, rules=None) -> Path:
+    "Write a human reference (quantiles + the scoring rules of the shipped one unless `rules` is given) to `path` as YAML."
+    import yaml
+    rules = rules or {k: {"good": v["good"], "bad": v["bad"], "higher_is_worse": v["higher_is_worse"], "dimension": v["dimension"]}
+                      for k, v in REFERENCE.items()}
+    text = ("# Pseudo-label method 2.0: the human reference. For each measured quantity, its quantiles over 10 s windows of\n"
+            "# good human performances, and the scoring rule: score 100 up to `good`, 50 at `bad`, halving every (bad - good)\n"
+            f"# further. Made by pianoeval.pseudo_labels.write_reference from: {source}\n"
+            + yaml.safe_dump({"method_version": METHOD_VERSION, "source": source, "rules": rules, "quantiles": quantiles},
+                             sort_keys=True, allow_unicode=True, width=120))
+    with atomic_write(path, "w") as f: f.write(text)
+    return Path(path)
