@@ -22,10 +22,11 @@ from .core import (CONTRACTS, FRAME_RATE, LIMITS, SEGMENT_OVERLAP, SEGMENT_SECON
                             require)
 
 # %% auto #0
-__all__ = ['SR', 'HOP', 'N_BINS', 'BINS_PER_OCTAVE', 'FMIN', 'LOG_SCALE', 'SILENCE_PEAK', 'load_audio', 'normalize_audio',
-           'default_soundfont', 'check_soundfont', 'render_midi', 'warm_numba', 'cqt_torch', 'cqt', 'plot_cqt',
-           'CQTStats', 'n_windows', 'window_samples', 'segment_starts', 'segment_spans', 'audio_samples', 'Segments',
-           'segment_audio', 'segment_frames', 'FeatureCache', 'cached_cqt', 'bench_audio']
+__all__ = ['SR', 'HOP', 'N_BINS', 'BINS_PER_OCTAVE', 'FMIN', 'LOG_SCALE', 'SILENCE_PEAK', 'CQT_CACHE_DTYPE', 'load_audio',
+           'normalize_audio', 'default_soundfont', 'check_soundfont', 'render_midi', 'warm_numba', 'cqt_torch', 'cqt',
+           'plot_cqt', 'CQTStats', 'n_windows', 'window_samples', 'segment_starts', 'segment_spans', 'audio_samples',
+           'Segments', 'segment_audio', 'segment_frames', 'FeatureCache', 'cqt_cache_params', 'cached_cqt',
+           'bench_audio']
 
 # %% ../nbs/00_audio.ipynb #cc4639d8
 SR = CONTRACTS.audio.sample_rate            # samples per second everywhere in pianoeval
@@ -426,6 +427,10 @@ class FeatureCache:
         root = root or cache_root() / "features"
         self.root = Path(root).expanduser()
 
+    def size_bytes(self) -> int:
+        "Bytes on disk of every entry in the cache (0 for a cache not created yet)."
+        return sum(p.stat().st_size for p in self.root.glob("*/*.npy")) if self.root.is_dir() else 0
+
     def path_for(self, audio_path, params: dict) -> Path:
         "Cache file for `audio_path` (by content) and `params`."
         key = f"{file_sha256(audio_path)}-{_params_hash(params)}"
@@ -446,12 +451,20 @@ class FeatureCache:
         return arr
 
 # %% ../nbs/00_audio.ipynb #14510d7a
-def cached_cqt(path, cache: FeatureCache | None = None, backend: str = "auto", device=None) -> np.ndarray:
-    "`cqt(load_audio(path))` [168, T], cached in `cache` (default: $PIANOEVAL_CACHE or ~/.cache/pianoeval/features)."
+CQT_CACHE_DTYPE = "float16"    # how whole-file CQTs are stored in a FeatureCache (read back as float32)
+
+def cqt_cache_params(backend: str, dtype: str = CQT_CACHE_DTYPE, **extra) -> dict:
+    "Cache key parameters of a whole-file CQT computed with `backend` and stored as `dtype` (+ `extra`, e.g. its source)."
+    return dict(feature="cqt", version=1, sr=SR, hop=HOP, n_bins=N_BINS, bins_per_octave=BINS_PER_OCTAVE, fmin=FMIN,
+                log=f"log1p({LOG_SCALE:g}*mag)", backend=backend, dtype=str(np.dtype(dtype)), **extra)
+
+def cached_cqt(path, cache: FeatureCache | None = None, backend: str = "auto", device=None,
+               dtype: str = CQT_CACHE_DTYPE) -> np.ndarray:
+    "`cqt(load_audio(path))` float32 [168, T], cached as `dtype` in `cache` (default: $PIANOEVAL_CACHE or ~/.cache/pianoeval/features)."
     backend, device = _resolve_backend(backend, device)
-    params = dict(feature="cqt", version=1, sr=SR, hop=HOP, n_bins=N_BINS, bins_per_octave=BINS_PER_OCTAVE,
-                  fmin=FMIN, log=f"log1p({LOG_SCALE:g}*mag)", backend=backend)
-    return (cache or FeatureCache()).get_or_compute(path, params, lambda p: cqt(load_audio(p), backend, device))
+    C = (cache or FeatureCache()).get_or_compute(path, cqt_cache_params(backend, dtype),
+                                                  lambda p: cqt(load_audio(p), backend, device).astype(dtype))
+    return C.astype(np.float32)
 
 # %% ../nbs/00_audio.ipynb #00f92723
 def _time(fn, repeat: int, sync=lambda: None) -> tuple[float, float]:

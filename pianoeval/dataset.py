@@ -5,6 +5,7 @@
 # %% ../nbs/05_dataset.ipynb #660b3dcc
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -17,12 +18,13 @@ import numpy as np
 import pandas as pd
 from fastcore.basics import patch
 
-from .audio import (BINS_PER_OCTAVE, FMIN, HOP, LOG_SCALE, N_BINS, SR, CQTStats, FeatureCache, audio_samples, cqt,
-                             load_audio, render_midi, segment_spans, window_samples)
+from .audio import (CQT_CACHE_DTYPE, HOP, N_BINS, SR, CQTStats, FeatureCache, audio_samples, check_soundfont,
+                             cqt, cqt_cache_params, default_soundfont, load_audio, render_midi, segment_spans,
+                             window_samples)
 from .augment import AugmentChain
 from .core import (SEGMENT_OVERLAP, SEGMENT_SECONDS, AudioError, ConfigError, DataError, PianoEvalError,
-                            PianoEvalWarning, check_file, read_jsonl, resolve_dims)
-from .data import SPLITS, Performance, load_records, split_by_piece
+                            PianoEvalWarning, check_file, file_sha256, read_jsonl, resolve_dims)
+from .data import SPLITS, Performance, check_no_piece_leak, load_records, split_by_piece
 from .midi import load_midi, midi_notes, note_extras, octuple_tokens, pad_tokens, sustain_events
 
 # %% auto #0
@@ -94,7 +96,7 @@ class PerformanceDataset:
     def __init__(self, records, dims="seed10", features: str = "cqt", segment_seconds: float = SEGMENT_SECONDS,
                  overlap: float = SEGMENT_OVERLAP, augment=None, train: bool = False, cache=None, label_source: str = "auto",
                  seed: int = 0, segment_labels=None, cqt_stats: CQTStats | None = None, cqt_backend: str = "librosa",
-                 use_midi: bool = True):
+                 use_midi: bool = True, soundfont=None):
         if features not in ("cqt", "waveform"):
             raise ConfigError(f"unknown features {features!r}", fix="Use 'cqt' (CQT encoder) or 'waveform' (MERT)")
         if label_source not in LABEL_SOURCES:
@@ -109,6 +111,9 @@ class PerformanceDataset:
         self.augment, self.train, self.seed, self.epoch = augment, bool(train), int(seed), 0
         self.cache = None if cache is False else cache if isinstance(cache, FeatureCache) else FeatureCache(cache)
         self.label_source, self.cqt_stats, self.cqt_backend, self.use_midi = label_source, cqt_stats, cqt_backend, use_midi
+        self.soundfonts = _soundfonts(soundfont)
+        # the rendering is kept only when items need the waveform; the CQT model without augmentation needs its CQT only
+        self.keep_renderings = features == "waveform" or (self.train and augment is not None)
         spans, self.n_samples = [], []
         for i, r in enumerate(self.records):
             n = self._record_samples(r)
@@ -182,31 +187,73 @@ def _for_record(e: PianoEvalError, r: Performance) -> PianoEvalError:
     "The same error class and advice, with the record id in the message."
     return type(e)(f"record {r.id!r}: {e.problem}", path=e.path, fix=e.fix)
 
-_RENDER_PARAMS = dict(feature="rendered_audio", version=1, sr=SR, renderer="fluidsynth", soundfont="TimGM6mb.sf2")
+def _soundfont_key(path: Path) -> str:
+    "`name:sha256[:16]` of a soundfont file, memoised by path, size and modification time (a GM soundfont is 6–150 MB)."
+    st = path.stat()
+    return _soundfont_key_cached(str(path.resolve()), st.st_size, st.st_mtime_ns)
+
+@functools.lru_cache(maxsize=32)
+def _soundfont_key_cached(path: str, size: int, mtime_ns: int) -> str:
+    return f"{Path(path).name}:{file_sha256(path)[:16]}"
+
+def _soundfonts(soundfont) -> list:
+    "The dataset's soundfonts as [(path, cache key)]: None → pretty_midi's TimGM6mb.sf2; a path; or a list of paths."
+    paths = [None] if soundfont is None else list(soundfont) if isinstance(soundfont, (list, tuple)) else [soundfont]
+    if not paths: raise ConfigError("soundfont is an empty list", fix="Give one soundfont or more, or None for the default")
+    out = []
+    for sf2 in paths:
+        sf2 = default_soundfont() if sf2 is None else check_soundfont(sf2)
+        out.append((sf2, _soundfont_key(sf2)))
+    return out
+
+def _render_params(soundfont_key: str) -> dict:
+    "Cache key of a rendering (16-bit PCM samples at 44.1 kHz) of a MIDI file with one soundfont."
+    return dict(feature="rendered_audio", version=2, sr=SR, renderer="fluidsynth", soundfont=soundfont_key, dtype="int16")
 
 def _cqt_params(backend: str) -> dict:
-    "Cache key of a whole-file CQT: the same parameters `pianoeval.audio.cached_cqt` uses, so both share entries."
-    return dict(feature="cqt", version=1, sr=SR, hop=HOP, n_bins=N_BINS, bins_per_octave=BINS_PER_OCTAVE, fmin=FMIN,
-                log=f"log1p({LOG_SCALE:g}*mag)", backend=backend)
+    "Cache key of a whole-file CQT of a recording: `pianoeval.audio.cqt_cache_params`, so `cached_cqt` shares entries."
+    return cqt_cache_params(backend)
 
-def _render_cached(self: PerformanceDataset, r: Performance) -> np.ndarray:
-    if self.cache is None: return render_midi(r.midi_path)
-    return self.cache.get_or_compute(r.midi_path, _RENDER_PARAMS, lambda p: render_midi(p))
+def _pcm16(x: np.ndarray) -> np.ndarray:
+    return np.round(np.clip(x, -1.0, 1.0) * 32767).astype(np.int16)
 
 @patch
-def _whole_audio(self: PerformanceDataset, i: int) -> np.ndarray:
-    "The record's whole audio (float32 [n], 44.1 kHz), LRU-cached (2 files) in this process."
-    if i in self._audio_lru:
-        self._audio_lru.move_to_end(i); return self._audio_lru[i]
+def _cqt_key(self: PerformanceDataset, i: int, k: int = 0) -> tuple:
+    "(source file, cache parameters) of record `i`'s whole CQT; a MIDI-only record's depends on soundfont `k`."
     r = self.records[i]
-    try: x = load_audio(r.audio_path) if r.audio_path else _render_cached(self, r)
+    if r.audio_path: return r.audio_path, _cqt_params(self.cqt_backend)
+    return r.midi_path, cqt_cache_params(self.cqt_backend, source="midi", soundfont=self.soundfonts[k][1])
+
+@patch
+def _rendering(self: PerformanceDataset, i: int, k: int = 0) -> np.ndarray:
+    "Record `i`'s MIDI rendered with soundfont `k` → float32 [n]; cached as 16-bit PCM when `keep_renderings`."
+    r, (sf2, key) = self.records[i], self.soundfonts[k]
+    if self.cache is None or not self.keep_renderings:
+        return render_midi(r.midi_path, soundfont=sf2)
+    x = self.cache.get_or_compute(r.midi_path, _render_params(key), lambda p: _pcm16(render_midi(p, soundfont=sf2)))
+    return x.astype(np.float32) / 32767
+
+@patch
+def _soundfont_index(self: PerformanceDataset, epoch: int, j: int) -> int:
+    "Which soundfont renders item `j` in `epoch`: drawn from (seed, epoch, j) when training on several, else the first."
+    if len(self.soundfonts) == 1 or not self.train: return 0
+    return int(np.random.default_rng([self.seed, epoch, j, 1]).integers(len(self.soundfonts)))
+
+@patch
+def _whole_audio(self: PerformanceDataset, i: int, k: int = 0) -> np.ndarray:
+    "The record's whole audio (float32 [n], 44.1 kHz; soundfont `k` for a MIDI-only record), LRU-cached (2) in this process."
+    key = (i, k if not self.records[i].audio_path else 0)
+    if key in self._audio_lru:
+        self._audio_lru.move_to_end(key); return self._audio_lru[key]
+    r = self.records[i]
+    try: x = load_audio(r.audio_path) if r.audio_path else self._rendering(i, k)
     except PianoEvalError as e: raise _for_record(e, r) from e
-    self._audio_lru[i] = x
+    self._audio_lru[key] = x
     while len(self._audio_lru) > 2: self._audio_lru.popitem(last=False)
     return x
 
 @patch
-def _segment_wave(self: PerformanceDataset, i: int, start: int, valid: int) -> np.ndarray:
+def _segment_wave(self: PerformanceDataset, i: int, start: int, valid: int, k: int = 0) -> np.ndarray:
     "The real samples float32 [valid] of a segment."
     r = self.records[i]
     if r.audio_path:
@@ -217,22 +264,22 @@ def _segment_wave(self: PerformanceDataset, i: int, start: int, valid: int) -> n
                 x = sf.read(r.audio_path, start=start, frames=valid, dtype="float32", always_2d=True)[0].mean(1)
                 if len(x) == valid: return x.astype(np.float32)
         except Exception: pass                  # anything unusual: the full loader explains it properly
-    x = self._whole_audio(i)[start:start + valid]
+    x = self._whole_audio(i, k)[start:start + valid]
     return np.pad(x, (0, valid - len(x))).astype(np.float32)
 
 @patch
-def _whole_cqt(self: PerformanceDataset, i: int) -> np.ndarray:
-    "The record's whole-file CQT [168, T] from the feature cache (memory-mapped), computed on a miss."
+def _whole_cqt(self: PerformanceDataset, i: int, k: int = 0) -> np.ndarray:
+    "The record's whole-file CQT [168, T] (float16, memory-mapped) from the feature cache, computed on a miss."
     r = self.records[i]
-    src = r.audio_path or r.midi_path
-    params = _cqt_params(self.cqt_backend) if r.audio_path else {**_cqt_params(self.cqt_backend), "source": "midi"}
+    src, params = self._cqt_key(i, k)
     try:
-        p = self._cqt_paths.get(i) or self.cache.path_for(src, params)
-        self._cqt_paths[i] = p
+        p = self._cqt_paths.get((i, k)) or self.cache.path_for(src, params)
+        self._cqt_paths[(i, k)] = p
         if p.exists():
             try: return np.load(p, mmap_mode="r", allow_pickle=False)
             except (ValueError, OSError, EOFError): pass         # corrupt entry: get_or_compute warns and rewrites it
-        return self.cache.get_or_compute(src, params, lambda _: cqt(self._whole_audio(i), self.cqt_backend, "cpu"))
+        return self.cache.get_or_compute(
+            src, params, lambda _: cqt(self._whole_audio(i, k), self.cqt_backend, "cpu").astype(CQT_CACHE_DTYPE))
     except PianoEvalError as e: raise _for_record(e, r) from e
 
 @patch
@@ -250,21 +297,21 @@ def _record_midi(self: PerformanceDataset, i: int):
 
 # %% ../nbs/05_dataset.ipynb #57698949
 @patch
-def _features(self: PerformanceDataset, i: int, start: int, wave: np.ndarray | None, valid: int) -> dict:
-    "Audio features of a segment: from `wave` (float32 [valid]) if given, else from the cache or the file."
+def _features(self: PerformanceDataset, i: int, start: int, wave: np.ndarray | None, valid: int, k: int = 0) -> dict:
+    "Audio features of a segment: from `wave` (float32 [valid]) if given, else from the cache or the file (soundfont `k`)."
     F = self.n_frames
     if self.features == "waveform":
-        if wave is None: wave = self._segment_wave(i, start, valid)
+        if wave is None: wave = self._segment_wave(i, start, valid, k)
         x = np.zeros(self.size, np.float32); x[:valid] = wave[:valid]
         return {"waveform": x, "audio_mask": np.arange(self.size) < valid}
     n_valid = min(F, -(-valid // HOP))              # frames whose centre k·512 lies inside the audio
     if wave is None and self.cache is not None:
-        C = self._whole_cqt(i)
+        C = self._whole_cqt(i, k)
         f0 = int(round(start / HOP))
         part = np.asarray(C[:, f0:f0 + F], np.float32)
         C = np.zeros((N_BINS, F), np.float32); C[:, :part.shape[1]] = part
     else:
-        if wave is None: wave = self._segment_wave(i, start, valid)
+        if wave is None: wave = self._segment_wave(i, start, valid, k)
         x = np.zeros(self.size, np.float32); x[:valid] = wave[:valid]
         C = cqt(x, self.cqt_backend, "cpu")[:, :F]
     mask = np.arange(F) < n_valid
@@ -279,12 +326,12 @@ def __getitem__(self: PerformanceDataset, key) -> dict:
     j %= len(self)
     i, start, valid = (int(v) for v in self.index[j])
     r = self.records[i]
-    t0 = start / SR
+    t0, k = start / SR, self._soundfont_index(epoch, j)
     midi = self._record_midi(i)
     notes, pedal = _segment_midi(*midi, t0, self.seconds) if midi is not None else (None, None)
     wave, params = None, []
     if self.train and self.augment is not None:
-        wave = self._segment_wave(i, start, valid)
+        wave = self._segment_wave(i, start, valid, k)
         rng = np.random.default_rng([self.seed, epoch, j])
         try: wave, notes, pedal, params = self.augment(wave, notes, pedal, rng)
         except PianoEvalError as e: raise _for_record(e, r) from e
@@ -293,7 +340,7 @@ def __getitem__(self: PerformanceDataset, key) -> dict:
             if notes is not None:
                 notes = notes[(notes.onset_s >= 0) & (notes.onset_s < self.seconds)].reset_index(drop=True)
         else: wave = None                           # empty chain: the segment is the original, use the cache
-    item = self._features(i, start, wave, valid)
+    item = self._features(i, start, wave, valid, k)
     if notes is not None and len(notes):
         try: tokens, tmask = octuple_tokens(notes)
         except PianoEvalError as e: raise _for_record(e, r) from e
@@ -345,8 +392,16 @@ def piece_difficulty(records) -> dict:
 
 def split_records(records, fractions=(0.7, 0.15, 0.15), seed: int = 0, stratify="difficulty",
                   n_strata: int = 3) -> list:
-    "Copies of `records` with `split` set by piece (`split_by_piece`), stratified by piece difficulty by default."
+    """Copies of `records` with `split` set by piece (`split_by_piece`), stratified by piece difficulty by default; a
+    `split` already set is kept, and the piece's other records join it."""
     records = list(records)
+    check_no_piece_leak([r for r in records if r.split is not None])
+    fixed = {r.piece_id: r.split for r in records if r.split is not None}
+    free = [r for r in records if r.piece_id not in fixed]
+    new = iter(_split_pieces(free, fractions, seed, stratify, n_strata) if free else [])
+    return [dataclasses.replace(r, split=fixed[r.piece_id]) if r.piece_id in fixed else next(new) for r in records]
+
+def _split_pieces(records: list, fractions, seed: int, stratify, n_strata: int) -> list:
     if stratify == "difficulty":
         diff = piece_difficulty(records)
         known = sorted((v, p) for p, v in diff.items() if v is not None)
@@ -381,23 +436,41 @@ class EpochSampler:
 # %% ../nbs/05_dataset.ipynb #63190042
 @patch
 def precompute(self: PerformanceDataset, progress: bool = True) -> pd.DataFrame:
-    "Render MIDI-only records and cache each file's whole CQT (features='cqt'); → table id, action, seconds."
+    """Fill the cache: each file's whole CQT (features='cqt'; one per soundfont for a MIDI-only record, rendered in
+    memory) and the 16-bit renderings that waveform or augmented items read → table id, action, seconds."""
     from tqdm.auto import tqdm
     rows = []
     for i, r in enumerate(tqdm(self.records, desc="caching features", disable=not progress)):
         t = time.perf_counter(); actions = []
-        if self.cache is not None and not r.audio_path and r.midi_path:
-            p = self.cache.path_for(r.midi_path, _RENDER_PARAMS)
-            if not p.exists(): actions.append("render")
-            _render_cached(self, r)
-        if self.features == "cqt" and self.cache is not None:
-            src = r.audio_path or r.midi_path
-            params = _cqt_params(self.cqt_backend) if r.audio_path else {**_cqt_params(self.cqt_backend), "source": "midi"}
-            if not self.cache.path_for(src, params).exists(): actions.append("cqt")
-            self._whole_cqt(i)
+        if self.cache is not None:
+            for k in range(1 if r.audio_path else len(self.soundfonts)):
+                need_cqt = self.features == "cqt" and not self.cache.path_for(*self._cqt_key(i, k)).exists()
+                if not r.audio_path and r.midi_path:
+                    if self.keep_renderings:
+                        if not self.cache.path_for(r.midi_path, _render_params(self.soundfonts[k][1])).exists():
+                            actions.append("render")
+                        try: self._rendering(i, k)
+                        except PianoEvalError as e: raise _for_record(e, r) from e
+                    elif need_cqt: actions.append("render")
+                if self.features == "cqt":
+                    if need_cqt: actions.append("cqt")
+                    self._whole_cqt(i, k)
         self._audio_lru.clear()
-        rows.append({"id": r.id, "action": "+".join(actions) or "cached", "seconds": time.perf_counter() - t})
+        rows.append({"id": r.id, "action": "+".join(dict.fromkeys(actions)) or "cached", "seconds": time.perf_counter() - t})
     return pd.DataFrame(rows, columns=["id", "action", "seconds"])
+
+@patch
+def cache_usage(self: PerformanceDataset) -> dict:
+    "Bytes on disk of this dataset's cache entries: {'cqt': …, 'rendering': …, 'files': n} (entries not made yet count 0)."
+    out = {"cqt": 0, "rendering": 0, "files": 0}
+    if self.cache is None: return out
+    for i, r in enumerate(self.records):
+        ks = range(1 if r.audio_path else len(self.soundfonts))
+        paths = [("cqt", self.cache.path_for(*self._cqt_key(i, k))) for k in ks]
+        if not r.audio_path: paths += [("rendering", self.cache.path_for(r.midi_path, _render_params(self.soundfonts[k][1]))) for k in ks]
+        for kind, p in paths:
+            if p.exists(): out[kind] += p.stat().st_size; out["files"] += 1
+    return out
 
 # %% ../nbs/05_dataset.ipynb #84968242
 def bench_dataset(n_pieces: int = 2, per_piece: int = 2, seconds: float = 20.0, n_items: int | None = None,
