@@ -305,28 +305,43 @@ def _transformer(d_model, n_layers, n_heads, ff_mult, dropout):
     return nn.TransformerEncoder(layer, n_layers, enable_nested_tensor=False)
 
 class CQTEncoder(nn.Module):
-    "Conv + transformer over a CQT [B, n_bins, T] (+ mask [B, T]) → (h [B, T, out_dim], mask [B, T])."
+    """Conv + transformer over a CQT [B, n_bins, T] (+ mask [B, T]) → (h [B, ⌈T/s⌉, out_dim], mask [B, ⌈T/s⌉]) where
+    s = `downsample` (patch convolution before attention; 1 keeps the CQT frame rate)."""
     def __init__(self, n_bins: int = 168, d_model: int = 256, n_layers: int = 4, n_heads: int = 4, ff_mult: int = 4,
-                 dropout: float = 0.1, out_dim: int = 768):
+                 dropout: float = 0.1, out_dim: int = 768, downsample: int = 1):
         super().__init__()
+        if int(downsample) != downsample or downsample < 1:
+            raise ConfigError(f"CQTEncoder downsample must be a whole number ≥ 1, got {downsample!r}")
+        s = self.downsample = int(downsample)
         self.config = dict(n_bins=n_bins, d_model=d_model, n_layers=n_layers, n_heads=n_heads, ff_mult=ff_mult,
-                           dropout=dropout, out_dim=out_dim)
-        self.conv1, self.conv2 = nn.Conv1d(n_bins, d_model, 3, padding=1), nn.Conv1d(d_model, d_model, 3, padding=1)
+                           dropout=dropout, out_dim=out_dim, downsample=s)
+        self.conv1 = nn.Conv1d(n_bins, d_model, 3, padding=1)
+        self.conv2 = nn.Conv1d(d_model, d_model, 3, padding=1) if s == 1 else nn.Conv1d(d_model, d_model, s, stride=s)
         self.encoder = _transformer(d_model, n_layers, n_heads, ff_mult, dropout)
         self.norm, self.proj = nn.LayerNorm(d_model), nn.Linear(d_model, out_dim)
-        self.out_dim, self.frame_rate = out_dim, CQT_FRAME_RATE
+        self.out_dim, self.frame_rate = out_dim, CQT_FRAME_RATE / s
 
     def frame_times(self, n_frames: int) -> torch.Tensor:
-        "Centre time (s) of each frame [T] (centred CQT frames: t · 512 / 44100)."
-        return torch.arange(n_frames) / CQT_FRAME_RATE
+        "Centre time (s) of each output frame [T']: centred CQT frames at k · 512 / 44100, averaged over each patch."
+        s = self.downsample
+        return (torch.arange(n_frames) * s + (s - 1) / 2) / CQT_FRAME_RATE
+
+    def output_mask(self, mask: torch.Tensor) -> torch.Tensor:
+        "Frame mask [B, T] → [B, ⌈T/s⌉]: an output frame is valid when any input frame of its patch is."
+        s = self.downsample
+        if s == 1: return mask.bool()
+        B, T = mask.shape
+        return F.pad(mask.bool(), (0, -T % s)).view(B, -1, s).any(-1)
 
     def forward(self, cqt: torch.Tensor, mask: torch.Tensor | None = None) -> tuple:
         B, _, T = cqt.shape
         mask = torch.ones(B, T, dtype=torch.bool, device=cqt.device) if mask is None else mask.bool()
         m = mask[:, None].to(cqt.dtype)
-        x = F.gelu(self.conv1(cqt * m))
-        x = F.gelu(self.conv2(x * m)).transpose(1, 2)
-        x = x + sinusoidal_positions(T, x.shape[-1], x.device).to(x.dtype)
+        x = F.gelu(self.conv1(cqt * m)) * m
+        if self.downsample > 1: x = F.pad(x, (0, -T % self.downsample))   # whole patches; the padding is zeros
+        x = F.gelu(self.conv2(x)).transpose(1, 2)
+        mask = self.output_mask(mask)
+        x = x + sinusoidal_positions(x.shape[1], x.shape[-1], x.device).to(x.dtype)
         x = self.encoder(x, src_key_padding_mask=key_padding_mask(mask))
         return self.proj(self.norm(x)) * mask[..., None], mask
 

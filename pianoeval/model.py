@@ -5,6 +5,7 @@
 # %% ../nbs/08_model.ipynb #067b325f
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import math
@@ -19,15 +20,17 @@ from torch import nn
 import numpy as np
 
 from .core import HOP, SEGMENT_SECONDS, SR, ConfigError, DataError, resolve_dims
-from .dataset import collate
+from .data import load_percepiano
+from .dataset import EpochSampler, PerformanceDataset, collate
 from .encoders import (MERT_V1_95M_CONFIG, CQTEncoder, MERTEncoder, MIDIEncoder, load_module, save_module,
                                 tiny_mert_config)
 from .fusion import AttentionPoolAggregator, CrossModalFusion
 from .midi import octuple_vocab_sizes
 
 # %% auto #0
-__all__ = ['DEFAULT_MODEL_CONFIG', 'MultiTaskHead', 'multitask_loss', 'model_config', 'PianoEvalModel', 'synthetic_batch',
-           'save_released', 'load_released', 'bench_model']
+__all__ = ['DEFAULT_MODEL_CONFIG', 'MODEL_PRESETS', 'PROFILE_PARTS', 'MultiTaskHead', 'multitask_loss', 'model_config',
+           'PianoEvalModel', 'synthetic_batch', 'save_released', 'load_released', 'bench_model', 'profile_training',
+           'bench_training_epoch']
 
 # %% ../nbs/08_model.ipynb #aca285e5
 class MultiTaskHead(nn.Module):
@@ -75,23 +78,35 @@ def _merge(base: dict, over: dict) -> dict:
     return out
 
 DEFAULT_MODEL_CONFIG = dict(
-    dims="seed10", audio_encoder="cqt", use_midi=True,
-    cqt=dict(n_bins=168, d_model=256, n_layers=4, n_heads=4, ff_mult=4, dropout=0.1),
+    preset="default", dims="seed10", audio_encoder="cqt", use_midi=True,
+    cqt=dict(n_bins=168, d_model=256, n_layers=4, n_heads=4, ff_mult=4, dropout=0.1, downsample=1),
     mert=dict(source="m-a-p/MERT-v1-95M", freeze=False, gradient_checkpointing=False, random_init=False),
     midi=dict(field_dim=64, d_model=256, n_layers=4, n_heads=4, ff_mult=4, dropout=0.1),
     fusion=dict(dim=512, heads=8, n_buckets=32, dropout=0.1),
     aggregator=dict(hidden=256, layers=2, heads=4, dropout=0.1),
     head=dict(shared=256, branch=128, dropout=0.1))
 
-def model_config(config: dict | None = None, **overrides) -> dict:
-    "Full model config: `DEFAULT_MODEL_CONFIG` deep-merged with `config`, then with keyword `overrides`."
-    cfg = _merge(_merge(DEFAULT_MODEL_CONFIG, config or {}), overrides)
+MODEL_PRESETS = dict(
+    default={},
+    cpu_small=dict(cqt=dict(d_model=64, n_layers=2, n_heads=4, downsample=8),
+                   midi=dict(field_dim=16, d_model=64, n_layers=2, n_heads=4),
+                   fusion=dict(dim=64, heads=4), aggregator=dict(hidden=64, layers=1, heads=4),
+                   head=dict(shared=64, branch=32)))
+
+def model_config(config: dict | None = None, preset: str | None = None, **overrides) -> dict:
+    "Full model config: `DEFAULT_MODEL_CONFIG` ← `MODEL_PRESETS[preset]` ← `config` ← keyword `overrides` (deep merges)."
+    preset = preset or (config or {}).get("preset") or "default"
+    if preset not in MODEL_PRESETS:
+        raise ConfigError(f"unknown model preset {preset!r}", fix=f"Use one of: {', '.join(MODEL_PRESETS)}")
+    cfg = _merge(_merge(_merge(DEFAULT_MODEL_CONFIG, MODEL_PRESETS[preset]), config or {}), overrides)
+    cfg["preset"] = preset
     unknown = set(cfg) - set(DEFAULT_MODEL_CONFIG)
     if unknown: raise ConfigError(f"unknown model config key(s) {sorted(unknown)}", fix=f"Use {sorted(DEFAULT_MODEL_CONFIG)}")
     if cfg["audio_encoder"] not in ("cqt", "mert"):
         raise ConfigError(f"audio_encoder is {cfg['audio_encoder']!r}", fix="Use 'cqt' or 'mert'")
     return cfg
 
+# %% ../nbs/08_model.ipynb #f5e5adc8
 class PianoEvalModel(nn.Module):
     "Audio (+ MIDI) batch dict → dict(mean [B, D], sigma [B, D], attention [B, heads, T], frame_times, audio_mask)."
     def __init__(self, config: dict | None = None, **overrides):
@@ -121,25 +136,38 @@ class PianoEvalModel(nn.Module):
         "Parameters that start from pre-trained weights (the MERT backbone), for the low learning rate."
         return list(self.audio.backbone.parameters()) if isinstance(self.audio, MERTEncoder) else []
 
-    def forward(self, batch: dict) -> dict:
+    def forward(self, batch: dict, profile: dict | None = None) -> dict:
+        "The model on a batch; `profile` (a dict) accumulates the seconds spent in each part (see `profile_training`)."
+        part = (lambda name: _Stopwatch(profile, name)) if profile is not None else (lambda name: contextlib.nullcontext())
         key = "cqt" if isinstance(self.audio, CQTEncoder) else "waveform"
         if key not in batch:
             raise DataError(f"this model's audio encoder needs batch['{key}'], the batch has {sorted(batch)}",
                             fix="Build features for the right encoder (config audio_encoder)")
-        h, am = self.audio(batch[key], batch.get("audio_mask"))
+        with part("audio encoder"):
+            h, am = self.audio(batch[key], batch.get("audio_mask"))
         T = h.shape[1]
         t_a = self.audio.frame_times(T).to(h.device)
         tokens = batch.get("tokens")
         if self.midi is not None and tokens is not None and tokens.shape[1] > 0:
             tm, ex = batch.get("token_mask"), batch.get("note_extras")
-            m = self.midi(tokens, tm, ex)
-            fused = self.fusion(h, am, m, tm, batch.get("has_midi"), t_a[None].expand(len(h), T),
-                                None if ex is None else ex[..., 0])
+            with part("MIDI encoder"): m = self.midi(tokens, tm, ex)
+            with part("fusion"):
+                fused = self.fusion(h, am, m, tm, batch.get("has_midi"), t_a[None].expand(len(h), T),
+                                    None if ex is None else ex[..., 0])
         else:
-            fused = self.fusion(h, am)
-        pooled, attn = self.aggregator(fused, am)
-        mean, sigma = self.head(pooled)
+            with part("fusion"): fused = self.fusion(h, am)
+        with part("aggregator"): pooled, attn = self.aggregator(fused, am)
+        with part("head"): mean, sigma = self.head(pooled)
         return dict(mean=mean, sigma=sigma, attention=attn, frame_times=t_a, audio_mask=am, pooled=pooled)
+
+class _Stopwatch:
+    "Adds the seconds spent inside the `with` block to `profile[name]` (CUDA synchronised so the time is the part's)."
+    def __init__(self, profile: dict, name: str): self.profile, self.name = profile, name
+    def _sync(self):
+        if torch.cuda.is_available() and torch.cuda.is_initialized(): torch.cuda.synchronize()
+    def __enter__(self): self._sync(); self.t0 = time.perf_counter()
+    def __exit__(self, *exc):
+        self._sync(); self.profile[self.name] = self.profile.get(self.name, 0.0) + time.perf_counter() - self.t0
 
 # %% ../nbs/08_model.ipynb #55d00e4a
 def synthetic_batch(model: PianoEvalModel, B: int = 2, seconds: float = 1.0, L: int = 8, seed: int = 0,
@@ -247,4 +275,70 @@ def bench_model(encoders=("cqt",), precisions=("32-true",), seconds: float = SEG
                              s_per_segment=round(t / batch, 4), segments_per_s=round(batch / t, 2),
                              x_realtime=round(batch * seconds / t, 1), peak_mem_MB=round(peak, 1)))
         del model
+    return pd.DataFrame(rows)
+
+# %% ../nbs/08_model.ipynb #ea361423
+PROFILE_PARTS = ("data", "audio encoder", "MIDI encoder", "fusion", "aggregator", "head + loss", "backward", "optimizer")
+
+def _to(batch: dict, device) -> dict:
+    return {k: v.to(device) if torch.is_tensor(v) else v for k, v in batch.items()}
+
+def profile_training(model: PianoEvalModel, loader, steps: int | None = 10, warmup: int = 1, lr: float = 3e-4) -> dict:
+    """Mean seconds per training step of each part in `PROFILE_PARTS` over `steps` batches of `loader` after `warmup`
+    steps (AdamW, the multi-task loss); `steps=None`: one full pass over the loader. Also: step_s (their sum), steps,
+    segments, wall_s (every step, warm-up included)."""
+    device = next(model.parameters()).device
+    opt = torch.optim.AdamW(model.parameters(), lr=lr)
+    model.train()
+    total = dict.fromkeys(PROFILE_PARTS, 0.0); n = segments = i = 0
+    it, t_start = iter(loader), time.perf_counter()
+    while steps is None or i < warmup + steps:
+        prof: dict = {}
+        with _Stopwatch(prof, "data"):
+            batch = next(it, None)
+            if batch is None and steps is not None: it = iter(loader); batch = next(it, None)
+            if batch is None: break
+            batch = _to(batch, device)
+        out = model(batch, profile=prof)
+        with _Stopwatch(prof, "head + loss"):
+            loss = multitask_loss(out["mean"], out["sigma"], batch["targets"], batch.get("target_mask"),
+                                  batch.get("sample_weight"), log_vars=model.head.log_vars)["loss"]
+        prof["head + loss"] += prof.pop("head", 0.0)
+        with _Stopwatch(prof, "backward"): loss.backward()
+        with _Stopwatch(prof, "optimizer"): opt.step(); opt.zero_grad(set_to_none=True)
+        if i >= warmup or steps is None:
+            for k, v in prof.items(): total[k] += v
+            n += 1; segments += len(out["mean"])
+        i += 1
+    if n == 0: raise DataError("profile_training got no batch", fix="Give a loader with at least one batch")
+    res = {k: v / n for k, v in total.items()}
+    return {**res, "step_s": sum(res.values()), "steps": n, "segments": segments, "wall_s": time.perf_counter() - t_start}
+
+# %% ../nbs/08_model.ipynb #dc1f05a2
+def bench_training_epoch(dataset: PerformanceDataset, configs: dict, batch_size: int = 16, steps: int | None = 10,
+                         epoch_segments: int | None = None, num_workers: int = 0, num_threads: int | None = None,
+                         seed: int = 0):
+    """Per-part seconds per training step (`profile_training`) and seconds per epoch of `epoch_segments` segments
+    (default: the dataset's) for each `{name: model config}` on `dataset`, on the CPU → DataFrame, one row per config."""
+    import pandas as pd
+    from torch.utils.data import DataLoader
+    threads = torch.get_num_threads()
+    if num_threads: torch.set_num_threads(int(num_threads))
+    rows = []
+    try:
+        for name, cfg in configs.items():
+            torch.manual_seed(seed)
+            model = PianoEvalModel(cfg)
+            loader = DataLoader(dataset, batch_size=batch_size, sampler=EpochSampler(len(dataset), True, seed),
+                                collate_fn=collate, num_workers=num_workers)
+            p = profile_training(model, loader, steps)
+            per_segment = p["step_s"] * p["steps"] / p["segments"]
+            n_epoch = epoch_segments or len(dataset)
+            rows.append(dict(config=name, params_M=round(sum(q.numel() for q in model.parameters()) / 1e6, 2),
+                             frames_per_s=round(float(model.audio.frame_rate), 1), batch=batch_size, steps=p["steps"],
+                             **{k: round(p[k], 4) for k in PROFILE_PARTS}, step_s=round(p["step_s"], 4),
+                             s_per_segment=round(per_segment, 4), epoch_segments=n_epoch,
+                             epoch_min=round(per_segment * n_epoch / 60, 2)))
+    finally:
+        torch.set_num_threads(threads)
     return pd.DataFrame(rows)
