@@ -42,7 +42,9 @@ setuptools.setup(
     packages=setuptools.find_packages(include=[cfg["lib_name"], cfg["lib_name"] + ".*"]) + [cfg["lib_name"] + ".configs"],
     package_dir={cfg["lib_name"] + ".configs": "configs"},
     include_package_data=True,
-    package_data={cfg["lib_name"]: ["assets/*"], cfg["lib_name"] + ".configs": ["*.yaml"]},
+    # assets/models/<name>/ holds the shipped linear models (pianoeval.linear.load_shipped): "assets/*" alone would
+    # leave those nested folders out of the wheel.
+    package_data={cfg["lib_name"]: ["assets/*", "assets/models/*/*"], cfg["lib_name"] + ".configs": ["*.yaml"]},
     install_requires=cfg.get("requirements", "").split(),
     extras_require={"dev": cfg.get("dev_requirements", "").split()},
     python_requires=">=" + min_python,

@@ -213,6 +213,8 @@ def test_configs_ship_with_the_package(tmp_path):
     wheel, = tmp_path.glob("*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert {"pianoeval/configs/features.yaml", "pianoeval/configs/dimensions.yaml"} <= set(names), names
+    shipped = [p.relative_to(ROOT).as_posix() for p in (ROOT / "pianoeval" / "assets" / "models").glob("*/*")]
+    assert set(shipped) <= set(names), sorted(set(shipped) - set(names))   # the shipped linear models (nested folders)
     zipfile.ZipFile(wheel).extractall(tmp_path / "site")
     code = "import pianoeval.core as c; print(c.config_dir(), c.SR)"
     run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
