@@ -231,6 +231,10 @@ class LinearScorer:
         want = set(_feature_set(fs)); return np.array([i for i, f in enumerate(self.features) if f in want])
 
 # %% ../nbs/08a_linear.ipynb #731235ea
+def _usable(model: LinearScorer, X) -> np.ndarray:
+    "True for the rows of features `X` (table or array) that hold at least half of the model's features → bool [N]."
+    return np.isnan(model._inputs(X)).mean(1) <= 0.5
+
 def _z_average(members: list, stats: list, Z: np.ndarray, cols: list) -> np.ndarray:
     "Mean over members of their predictions z-scored with their training statistics → [N, D]."
     return np.mean([(predict_member(p, Z[:, c]) - mu) / sd for p, (mu, sd), c in zip(members, stats, cols)], 0)
@@ -282,7 +286,7 @@ def predict(self: LinearScorer, X) -> tuple:
     "(mean [N, D] on 0–100, σ [N, D] > 0 in the same units) for features `X`; DataError for rows that lack more than half of the model's features."
     Xv = self._inputs(X)
     if not self.heads: raise ConfigError("this LinearScorer is not fitted", fix="Call fit(X, Y, groups) or LinearScorer.load(folder)")
-    empty = np.isnan(Xv).mean(1) > 0.5
+    empty = ~_usable(self, Xv)
     if empty.any():
         raise DataError(f"{int(empty.sum())} of {len(Xv)} row(s) lack more than half of the model's features (row {int(np.argmax(empty))} first)",
                         fix="Drop windows with too few notes; a model with S or D features needs the score (see feature_table)")
@@ -409,10 +413,6 @@ def _targets(records, dims, targets=None) -> pd.DataFrame:
     "Targets of records (`targets(rec)` → {dim: 0–100}, default the record's labels) as a DataFrame indexed by id, NaN where missing."
     targets = targets or (lambda rec: rec.labels)
     return pd.DataFrame([{d: targets(r).get(d, np.nan) for d in dims} for r in records], index=[r.id for r in records])
-
-def _usable(model: LinearScorer, table: pd.DataFrame) -> np.ndarray:
-    "Rows of `table` with at least half of the model's features."
-    return np.isnan(table[model.features].to_numpy(float)).mean(1) <= 0.5
 
 def _window_mean(model: LinearScorer, table: pd.DataFrame) -> pd.DataFrame:
     "Per id: the mean of its windows' predictions (windows lacking most features dropped; the whole take where no window is left) → DataFrame [id × dims + σ_dims + n_windows]."
