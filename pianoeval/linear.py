@@ -22,10 +22,10 @@ from .features import FEATURE_NAMES, FEATURE_SETS, FEATURES_VERSION, feature_tab
 
 # %% auto #0
 __all__ = ['RIDGE_ALPHAS', 'MARGINAL_KS', 'KERNEL_GRID', 'BASIC_FEATURES', 'RIDGE_MARGINAL', 'MIX5', 'BASELINE',
-           'SEED10_FROM_PERCEPIANO', 'SHIPPED', 'column_r', 'column_r2', 'group_folds', 'Standardiser', 'fit_ridge',
-           'predict_member', 'environments', 'stable_correlation', 'fit_marginal', 'fit_kernel', 'LinearScorer',
-           'leave_one_work_out', 'predict_records', 'seed10_from_percepiano', 'shipped_training_rows', 'shipped_dir',
-           'load_shipped', 'model_card', 'train_shipped']
+           'SEED10_FROM_PERCEPIANO', 'TAKE_ONLY', 'SHIPPED_MODELS', 'SHIPPED', 'column_r', 'column_r2', 'group_folds',
+           'Standardiser', 'fit_ridge', 'predict_member', 'environments', 'stable_correlation', 'fit_marginal',
+           'fit_kernel', 'LinearScorer', 'leave_one_work_out', 'predict_records', 'seed10_from_percepiano',
+           'shipped_training_rows', 'needs_score', 'shipped_dir', 'load_shipped', 'model_card', 'train_shipped']
 
 # %% ../nbs/08a_linear.ipynb #d92c82b6
 def column_r(Y: np.ndarray, P: np.ndarray) -> np.ndarray:
@@ -481,14 +481,14 @@ def seed10_from_percepiano(labels: dict) -> dict:
     return {d: float(np.mean([value(n, s) for n, s in src])) for d, src in SEED10_FROM_PERCEPIANO.items()}
 
 # %% ../nbs/08a_linear.ipynb #3ed25161
-def shipped_training_rows(name: str, percepiano: pd.DataFrame, records, corpus: pd.DataFrame | None = None) -> tuple:
-    "(features, targets, groups) for shipped model `name` ('percepiano19' or 'seed10') from the feature tables of PercePiano `records` and of a built-in corpus."
-    dims = resolve_dims(name)
+def shipped_training_rows(dims: str, percepiano: pd.DataFrame, records, corpus: pd.DataFrame | None = None) -> tuple:
+    "(features, targets, groups) for a shipped model of dimension set `dims` ('percepiano19' or 'seed10') from the feature tables of PercePiano `records` and of a built-in corpus."
+    dset, dims = dims, resolve_dims(dims)
     by_id = {r.id: r for r in records}
     whole = percepiano[(percepiano.window < 0) & percepiano.id.isin(by_id)]
-    rated = [by_id[i].labels if name == "percepiano19" else seed10_from_percepiano(by_id[i].labels) for i in whole.id]
+    rated = [by_id[i].labels if dset == "percepiano19" else seed10_from_percepiano(by_id[i].labels) for i in whole.id]
     parts = [(whole, pd.DataFrame(rated, columns=dims))]
-    if name == "seed10":
+    if dset == "seed10":
         tech = DIMENSION_SETS["seed10"].pseudo_labelled
         for t in (percepiano, corpus):
             if t is None: continue
@@ -500,7 +500,14 @@ def shipped_training_rows(name: str, percepiano: pd.DataFrame, records, corpus: 
     return X, pd.concat([y for _, y in parts], ignore_index=True), X.piece_id.to_numpy()
 
 # %% ../nbs/08a_linear.ipynb #14eaf398
-SHIPPED = ("seed10", "percepiano19")
+TAKE_ONLY = (("ridge", "P"), ("marginal", "P"))   # for takes without a score
+SHIPPED_MODELS = {"seed10": ("seed10", RIDGE_MARGINAL), "percepiano19": ("percepiano19", RIDGE_MARGINAL),
+                  "seed10-take": ("seed10", TAKE_ONLY), "percepiano19-take": ("percepiano19", TAKE_ONLY)}
+SHIPPED = tuple(SHIPPED_MODELS)
+
+def needs_score(model: LinearScorer) -> bool:
+    "Whether `model` reads S or D features, i.e. needs the take's score."
+    return any(fs not in ("P", "basic") for _, fs in model.members)
 
 def shipped_dir(name: str) -> Path:
     "Folder of shipped model `name` inside the installed package (`pianoeval/assets/models/<name>`)."
@@ -508,7 +515,7 @@ def shipped_dir(name: str) -> Path:
     return Path(str(resources.files("pianoeval"))) / "assets" / "models" / name
 
 def load_shipped(name: str = "seed10") -> LinearScorer:
-    "The linear model shipped with pianoeval: 'seed10' (pianoeval's ten dimensions) or 'percepiano19' (PercePiano's 19)."
+    "The linear model shipped with pianoeval: 'seed10' (pianoeval's ten dimensions) or 'percepiano19' (PercePiano's 19), from the take and its score; '<name>-take' from the take alone."
     folder = shipped_dir(name)
     if not (folder / "config.json").exists():
         raise ConfigError(f"the shipped model {name!r} is not in this installation", path=folder,
@@ -533,15 +540,18 @@ def model_card(name: str, model: LinearScorer, lowo: pd.DataFrame, notes: str = 
     weak = [f"{d} ({' / '.join(f'{x:.2f}' for x in r[d])})" for d in model.dims if d in r and r[d].min() < 0.1]
     unstable = (f"- Did not carry across works here (r below 0.1 in a direction): {', '.join(weak)}. Do not show them to "
                 "users as judgements.\n") if weak else ""
+    inputs = (f"Input: the features of `pianoeval.features` (v{FEATURES_VERSION}) of a take and its score — P (take), S "
+              "(take vs score, incl. the pseudo-labels 2.0 details) and D (take − deadpan rendering of the score). **A score is "
+              "required**; a take without one is refused (use the `-take` model)." if needs_score(model) else
+              f"Input: the P features of `pianoeval.features` (v{FEATURES_VERSION}): the take alone, **no score needed** "
+              "(where a score is known, the model without `-take` is better).")
     return f"""# pianoeval linear model `{name}`
 
 {info.get('summary', '')}
 
 ## Predicts
 {len(model.dims)} dimensions on 0–100 with a σ each (the out-of-fold residual SD, by piece): {', '.join(model.dims)}.
-Input: the features of `pianoeval.features` (v{FEATURES_VERSION}) of a take and its score — P (take), S (take vs score,
-incl. the pseudo-labels 2.0 details) and D (take − deadpan rendering of the score). **A score is required**; a take
-without one is refused. Long takes are scored in 10 s windows and averaged (`pianoeval.linear.predict_records`).
+{inputs} Long takes are scored in 10 s windows and averaged (`pianoeval.linear.predict_records`).
 
 ## Training data
 {info.get('training_data', '')}
@@ -577,11 +587,13 @@ def _technical_oof_markdown(model: LinearScorer) -> str:
             "technical head with the pseudo-labels 2.0 it learns from, on its training windows, and its σ:\n\n"
             "| dimension | r | σ |\n|---|---|---|\n" +
             "\n".join(f"| {model.dims[j]} | {r:.2f} | {s:.1f} |" for j, r, s in zip(head["dims"], head["oof_r"], head["sigma"])) +
-            "\n\nThe pseudo-label scores are themselves among the inputs (`pl_<dim>_score`, with the measurements behind "
-            "them), so where a score is given these six reproduce the pseudo-labels 2.0, smoothed, with a σ; their "
-            "validity is that of the pseudo-labels (`04b_pseudo_label_proof`), not a new measurement.\n")
+            ("\n\nThe pseudo-label scores are themselves among the inputs (`pl_<dim>_score`, with the measurements behind "
+             "them), so where a score is given these six reproduce the pseudo-labels 2.0, smoothed, with a σ; their "
+             "validity is that of the pseudo-labels (`04b_pseudo_label_proof`), not a new measurement.\n" if needs_score(model) else
+             "\n\nWithout the score these six are estimated from the take alone: what the pseudo-labels would say. Where r "
+             "is low (a wrong note cannot be told from the take alone), do not show the dimension as a judgement.\n"))
 
-def train_shipped(out=None, percepiano=None, corpus=None, cache_dir=None, names=SHIPPED, members=RIDGE_MARGINAL, progress: bool = True) -> dict:
+def train_shipped(out=None, percepiano=None, corpus=None, cache_dir=None, names=SHIPPED, progress: bool = True) -> dict:
     "Train the shipped models `names` on PercePiano (`percepiano`: its folder, default `find_percepiano()`) and a built-in corpus folder (`corpus`, for seed10's technical six), with their LOWO tables and cards → {name: folder} (default: inside the package)."
     from pianoeval import __version__
     root = find_percepiano(percepiano)
@@ -595,31 +607,34 @@ def train_shipped(out=None, percepiano=None, corpus=None, cache_dir=None, names=
     folders = {}
     for name in names:
         t0 = time.perf_counter()
-        X, Y, groups = shipped_training_rows(name, pp, recs, ct)
-        model = LinearScorer(name, members).fit(X, Y, groups)
+        dset, members = SHIPPED_MODELS[name]
+        X, Y, groups = shipped_training_rows(dset, pp, recs, ct)
+        model = LinearScorer(dset, members).fit(X, Y, groups)
         train_s = time.perf_counter() - t0
-        lowo_args = dict(members=members, dims="percepiano19" if name == "percepiano19" else interp,
-                         targets=None if name == "percepiano19" else (lambda r: seed10_from_percepiano(r.labels)))
+        lowo_args = dict(members=members, dims="percepiano19" if dset == "percepiano19" else interp,
+                         targets=None if dset == "percepiano19" else (lambda r: seed10_from_percepiano(r.labels)))
         lowo, lowo_w = (leave_one_work_out(recs, pp, test=t, **lowo_args) for t in ("whole", "windows"))
         n_pp, n_c = len(pp[pp.window >= 0]), 0 if ct is None else len(ct[ct.window >= 0])
         data = (f"All {len(recs)} labelled PercePiano takes (Schubert D960: {sum(r.extra['work'] == 'Schubert_D960' for r in recs)}, "
                 f"Beethoven WoO 80: {sum(r.extra['work'] == 'Beethoven_WoO80' for r in recs)}; 0–100 = the 7-point scale)")
-        if name == "seed10":
+        if dset == "seed10":
             data += (f" for the interpretive four, mapped from PercePiano dimensions (`SEED10_FROM_PERCEPIANO`: "
                      + "; ".join(f"{d} ← {' + '.join(n if s > 0 else f'(100 − {n})' for n, s in src)}" for d, src in SEED10_FROM_PERCEPIANO.items())
                      + ", each the mean of its sources) until expert labels exist; "
                      f"the technical six from the pseudo-labels 2.0 of {n_pp} 10 s windows of those takes and {n_c} windows "
                      f"of the built-in graded corpus{f' ({len(corpus_recs)} performances)' if corpus_recs else ' (none given)'}.")
-        summary = ("PercePiano's 19 perceptual dimensions of a piano performance (MIDI + score)." if name == "percepiano19" else
-                   "pianoeval's ten dimensions (six technical, four interpretive) of a piano performance (MIDI + score).")
+        summary = (("PercePiano's 19 perceptual dimensions" if dset == "percepiano19" else
+                    "pianoeval's ten dimensions (six technical, four interpretive)") + " of a piano performance "
+                   + ("(MIDI + score)." if needs_score(model) else "(MIDI alone, no score)."))
         model.save(out / name, summary=summary, training_data=data, train_seconds=round(train_s, 1), pianoeval_version=__version__,
-                   lowo=json.loads(lowo.reset_index().to_json(orient="records")), lowo_test="whole takes",
-                   licence="Apache-2.0; trained on PercePiano (MIT)" + ("" if name == "percepiano19" else " and pianoeval's built-in corpus"),
-                   extra_licence="" if name == "percepiano19" else "; pianoeval's built-in corpus (made from music21's corpus and PercePiano's scores)")
+                   lowo=json.loads(lowo.reset_index().to_json(orient="records")), lowo_test="whole takes", notes_from="midi",
+                   needs_score=needs_score(model),
+                   licence="Apache-2.0; trained on PercePiano (MIT)" + ("" if dset == "percepiano19" else " and pianoeval's built-in corpus"),
+                   extra_licence="" if dset == "percepiano19" else "; pianoeval's built-in corpus (made from music21's corpus and PercePiano's scores)")
         notes = ("\nScored as `predict_records` scores a take — the mean over its 10 s windows — mean r is "
                  + " and ".join(f"{r:.3f} ({d})" for (d, m), r in lowo_w.r.items() if m == "model")
                  + " (baseline " + " and ".join(f"{r:.3f}" for (d, m), r in lowo_w.r.items() if m == "baseline") + ").\n")
-        notes += _technical_oof_markdown(model) if name == "seed10" else ""
+        notes += _technical_oof_markdown(model) if dset == "seed10" else ""
         with atomic_write(out / name / "MODEL_CARD.md", "w") as f: f.write(model_card(name, model, lowo, notes))
         folders[name] = out / name
         if progress: print(f"{name}: trained in {train_s:.0f} s; LOWO r {lowo.xs('model', level=1).r.round(3).tolist()}")
