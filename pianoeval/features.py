@@ -41,12 +41,12 @@ def _sounding_offsets(on: np.ndarray, off: np.ndarray, spans: np.ndarray) -> np.
 
 def take_window(notes, pedal: pd.DataFrame | None = None, lo: float = -np.inf, hi: float = np.inf) -> dict | None:
     "The notes with onset in [lo, hi) s of a note table (+ CC64 events) as arrays: on, off, pitch, vel, chords, melody/bass masks, pedal spans clipped to the window, sounding offsets → dict; None for fewer than 2 notes."
-    n = midi_notes(notes)
-    n = n[(n.onset_s >= lo) & (n.onset_s < hi)]
+    take = midi_notes(notes)
+    n = take[(take.onset_s >= lo) & (take.onset_s < hi)]
     if len(n) < 2: return None
     on, off = n.onset_s.to_numpy(float), n.offset_s.to_numpy(float)
     start, end = float(on.min()), float(off.max())
-    spans = pedal_spans(pedal, float(midi_notes(notes).offset_s.max()))
+    spans = pedal_spans(pedal, float(take.offset_s.max()))      # a press still down at the take's end closes there
     spans = np.clip(spans[(spans[:, 1] > start) & (spans[:, 0] < end)], start, end) if len(spans) else spans
     g = onset_groups(on)
     w = {"notes": n, "on": on, "off": off, "pitch": n.pitch.to_numpy(float), "vel": n.velocity.to_numpy(float),
