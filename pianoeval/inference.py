@@ -53,6 +53,7 @@ class InferenceConfig:
     min_notes: int
     min_score_match: float
     default_models: dict
+    weak_margin: float
 
     def default_model(self, dims: str = "seed10", notes_from: str = "midi", has_score: bool = False) -> str:
         "Name of the model `score` uses for dimension set `dims` when the notes come from `notes_from` ('midi' or a transcriber), with or without a score."
@@ -67,7 +68,7 @@ def inference_config(path=None) -> InferenceConfig:
     "The settings of `configs/inference.yaml` (or `path`), checked: weights ≥ 0 on known dimensions, summing to > 0."
     path = Path(path) if path is not None else config_dir() / "inference.yaml"
     cfg = load_config(path)
-    allowed = {"weights", "weak_passages", "min_seconds", "min_notes", "min_score_match", "default_models"}
+    allowed = {"weights", "weak_passages", "weak_margin", "min_seconds", "min_notes", "min_score_match", "default_models"}
     unknown = sorted(set(cfg) - allowed)
     if unknown: raise ConfigError(f"unknown key(s) {', '.join(unknown)}", path=path, fix=f"Allowed keys: {', '.join(sorted(allowed))}")
     weights = cfg.get("weights") or {}
@@ -80,9 +81,10 @@ def inference_config(path=None) -> InferenceConfig:
     try:
         return InferenceConfig({k: {d: float(v) for d, v in w.items()} for k, w in weights.items()},
                                int(cfg.get("weak_passages", 3)), float(cfg.get("min_seconds", 2.0)), int(cfg.get("min_notes", 4)),
-                               float(cfg.get("min_score_match", 0.6)), dict(cfg.get("default_models") or {}))
+                               float(cfg.get("min_score_match", 0.6)), dict(cfg.get("default_models") or {}),
+                               float(cfg.get("weak_margin", 3.0)))
     except (TypeError, ValueError) as e:
-        raise ConfigError(f"a setting is not a number ({e})", path=path, fix="weak_passages, min_seconds, min_notes, min_score_match take numbers") from e
+        raise ConfigError(f"a setting is not a number ({e})", path=path, fix="weak_passages, weak_margin, min_seconds, min_notes, min_score_match take numbers") from e
 
 INFERENCE = inference_config()
 
@@ -251,16 +253,18 @@ def _weighted_overall(values: dict, sigmas: dict, weights: dict) -> tuple:
     tot = sum(w.values())
     if tot <= 0: w, tot = {d: 1.0 for d in values}, float(len(values))
     mean = sum(w[d] * values[d] for d in values) / tot
-    return mean, math.sqrt(sum((w[d] * sigmas[d]) ** 2 for d in values)) / tot
+    return mean, sum(w[d] * sigmas[d] for d in values) / tot     # errors taken as fully correlated (one model, shared inputs)
 
 MIN_WEAK_COVERAGE = 0.75   # a window mostly past the last note (the take's tail) is not named as a weak passage
 
-def weak_passages(segments: pd.DataFrame, dims: list, take_mean: dict, k: int) -> list:
-    "The `k` lowest-scoring windows that do not overlap and lie ≥ 75 % within the playing (`coverage`), each with the three dimensions furthest below the take's own level."
+def weak_passages(segments: pd.DataFrame, dims: list, take_mean: dict, k: int, margin: float = 0.0) -> list:
+    "Up to `k` lowest-scoring windows that do not overlap, lie ≥ 75 % within the playing (`coverage`) and have a dimension ≥ `margin` points under the take's own level, each with the three dimensions furthest below that level."
     out, used = [], []
-    full = segments[segments.coverage >= MIN_WEAK_COVERAGE] if "coverage" in segments else segments
-    if not len(full.dropna(subset=["overall"])): full = segments          # a short take: its windows are all it has
-    for _, r in full.dropna(subset=["overall"]).sort_values("overall").iterrows():
+    judged = segments.dropna(subset=["overall"])
+    full = judged[judged.coverage >= MIN_WEAK_COVERAGE] if "coverage" in judged else judged
+    if not len(full): full = judged                                      # a short take: its windows are all it has
+    deficit = pd.DataFrame({d: take_mean[d] - full[d] for d in dims}).max(axis=1) if len(full) else pd.Series(dtype=float)
+    for _, r in full[deficit >= margin].sort_values("overall").iterrows():
         if len(out) >= k: break
         if any(r.start_s < b and a < r.end_s for a, b in used): continue
         deficits = sorted(dims, key=lambda d: r[d] - take_mean[d])[:3]
@@ -307,7 +311,7 @@ def assemble(take: Take, model, starts: np.ndarray, mean: np.ndarray, sigma: np.
     if bars is not None and len(bars) == len(seg):
         seg.insert(2, "bar_from", bars.bar_from.to_numpy()); seg.insert(3, "bar_to", bars.bar_to.to_numpy())
     return ScoreResult(take.name, dims, take_mean, take_sigma, overall, overall_sigma, weights, seg,
-                       weak_passages(seg, dims, take_mean, INFERENCE.weak_passages), dict(take.inputs),
+                       weak_passages(seg, dims, take_mean, INFERENCE.weak_passages, INFERENCE.weak_margin), dict(take.inputs),
                        {"name": model.name, "version": getattr(model, "version", None), "notes_from": getattr(model, "notes_from", "midi")},
                        said, None, {"pianoeval": pianoeval.__version__})
 
@@ -369,7 +373,9 @@ def format_result(res: ScoreResult) -> str:
         lines.append(f"  {d:<{w}}  {res.mean[d]:5.0f} ± {res.sigma[d]:3.0f}" + (f" {m}" if tech else "") + f"   {res.weights.get(d, 0):.2f}")
     lines.append(f"  {'overall (weighted)':<{w}}  {res.overall:5.0f} ± {res.overall_sigma:3.0f}")
     if res.technical: lines.append(f"  measured against the score (match F1 {res.technical['match_f1']:.2f}, pedal from {res.technical['pedal_from']})")
-    if res.weak_passages:
+    if not res.weak_passages:
+        lines.append(f"  no passage stands out: no dimension drops {INFERENCE.weak_margin:g} points under the take's own level anywhere")
+    else:
         lines.append("  weak passages (where to practise):")
         for p in res.weak_passages:
             lines.append(f"    {_when(p)}: overall {p.overall:.0f} — " + ", ".join(f"{d} {v:.0f}" for d, v in p.weakest.items()))
@@ -378,11 +384,12 @@ def format_result(res: ScoreResult) -> str:
 def plot_result(res: ScoreResult, kind: str = "both"):
     "Heatmap of dimensions × time and/or the overall curve with ± σ and weak passages → matplotlib Figure."
     import matplotlib
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure         # no pyplot: no global state, safe in server threads
     seg = res.segments
     centres, panels = ((seg.start_s + seg.end_s) / 2).to_numpy(), {"both": 2, "heatmap": 1, "curve": 1}[kind]
-    fig, axes = plt.subplots(panels, 1, figsize=(max(6, min(16, 2 + 0.5 * len(seg))), 1.6 + 0.32 * len(res.dims) + (2.4 if panels == 2 else 0)),
-                             squeeze=False, sharex=True, gridspec_kw={"height_ratios": [len(res.dims), 6][:panels]} if panels == 2 else None)
+    fig = Figure(figsize=(max(6, min(16, 2 + 0.5 * len(seg))), 1.6 + 0.32 * len(res.dims) * (kind != "curve") + 2.4 * (kind != "heatmap")))
+    axes = fig.subplots(panels, 1, squeeze=False, sharex=True,
+                        gridspec_kw={"height_ratios": [len(res.dims), 6]} if panels == 2 else None)
     axes = list(axes[:, 0])
     edges = np.append(seg.start_s.to_numpy(), seg.end_s.iloc[-1]) if len(seg) == 1 else \
         np.concatenate([[seg.start_s.iloc[0]], (centres[1:] + centres[:-1]) / 2, [seg.end_s.iloc[-1]]])
@@ -396,7 +403,7 @@ def plot_result(res: ScoreResult, kind: str = "both"):
         ax.set_title(f"{res.take}: each dimension per {SEGMENT_SECONDS:g} s window")
     if kind in ("both", "curve"):
         ax = axes.pop(0)
-        sig = np.sqrt(sum((res.weights.get(d, 0) * seg[f"{d}_sigma"]) ** 2 for d in res.dims)) / max(sum(res.weights.values()), 1e-9)
+        sig = sum(res.weights.get(d, 0) * seg[f"{d}_sigma"] for d in res.dims) / max(sum(res.weights.values()), 1e-9)
         ax.fill_between(centres, seg.overall - sig, seg.overall + sig, alpha=0.25, label="± σ")
         ax.plot(centres, seg.overall, "o-", label="overall")
         ax.axhline(res.overall, ls="--", lw=1, color="grey", label=f"take {res.overall:.0f}")
@@ -413,7 +420,6 @@ def plot_result(res: ScoreResult, kind: str = "both"):
 
 def save_plots(res: ScoreResult, folder) -> list:
     "heatmap.png and curve.png of `res` in `folder` (names prefixed by the take), each written atomically → paths."
-    import matplotlib.pyplot as plt
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise DataError("--plots must be a folder, but a file of that name exists", path=folder, fix="Name a folder")
@@ -422,7 +428,7 @@ def save_plots(res: ScoreResult, folder) -> list:
         fig = plot_result(res, kind)
         path = folder / f"{Path(res.take).stem}.{kind}.png"
         with atomic_write(path, "wb") as f: fig.savefig(f, format="png", dpi=110)
-        plt.close(fig); out.append(path)
+        out.append(path)
     return out
 
 # %% ../nbs/12_inference.ipynb #2ba8c98e
@@ -485,14 +491,11 @@ class FeatureScorer:
 _PICKLE_SUFFIXES = (".pt", ".pth", ".ckpt", ".pkl", ".pickle", ".bin", ".joblib")
 
 def _model_class(cfg_path: Path) -> str:
-    "The `class` a model folder's config.json names (read with the size limit; ConfigError if it is not a JSON object)."
-    LIMITS.check("max_config_bytes", cfg_path.stat().st_size, "config.json has", ConfigError, cfg_path, " bytes")
-    try: cfg = json.loads(cfg_path.read_bytes().decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as e:
-        raise ConfigError(f"config.json is not JSON ({e})", path=cfg_path, fix="Point at a model folder pianoeval wrote") from e
-    if not isinstance(cfg, dict) or not isinstance(cfg.get("class"), str):
+    "The `class` a model folder's config.json names (read by `load_config`: size limit, UTF-8, a mapping)."
+    cls = load_config(cfg_path).get("class")
+    if not isinstance(cls, str):
         raise ConfigError("config.json names no model class", path=cfg_path, fix="Point at a model folder pianoeval wrote")
-    return cfg["class"]
+    return cls
 
 def load_model(spec=None, dims: str = "seed10", notes_from: str = "midi", has_score: bool = False):
     "A scoring model: a shipped model's name, a model folder (linear or released deep model), or None for the default of `dims`, `notes_from` and whether a score is given."
@@ -696,8 +699,8 @@ EXAMPLE_PASSAGE = (20.0, 35.0)
 def example_take(name: str = "bach_prelude", seconds: float = 60.0, folder=None, soundfont=None) -> dict:
     "A built-in example take → {'audio', 'midi', 'score'} paths: `seconds` of piece `name`, `EXAMPLE_FAULTS` in `EXAMPLE_PASSAGE`, rendered (cached)."
     folder = Path(folder) if folder is not None else cache_root() / "examples" / "takes"
-    stem = folder / f"{name}.{seconds:g}s.v1"
-    paths = {"audio": stem.with_suffix(".wav"), "midi": stem.with_suffix(".mid"), "score": stem.with_name(stem.name + ".score.mid")}
+    stem = f"{name}.{seconds:g}s.v1"
+    paths = {"audio": folder / f"{stem}.wav", "midi": folder / f"{stem}.mid", "score": folder / f"{stem}.score.mid"}
     if all(p.exists() and p.stat().st_size > 0 for p in paths.values()) and soundfont is None: return {k: str(p) for k, p in paths.items()}
     pm = example_midi(name, seconds=seconds)
     notes, pedal = midi_notes(pm), sustain_events(pm)
@@ -719,8 +722,8 @@ def example_take(name: str = "bach_prelude", seconds: float = 60.0, folder=None,
 def long_take(seconds: float, folder, name: str = "bach_prelude", soundfont=None) -> dict:
     "A `seconds`-long take (built-in piece `name` repeated) rendered to `folder` → {'audio', 'midi'} paths (made once)."
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
-    stem = folder / f"{name}.{seconds:g}s.long"
-    paths = {"audio": stem.with_suffix(".wav"), "midi": stem.with_suffix(".mid")}
+    stem = f"{name}.{seconds:g}s.long"
+    paths = {"audio": folder / f"{stem}.wav", "midi": folder / f"{stem}.mid"}
     if all(p.exists() for p in paths.values()): return {k: str(p) for k, p in paths.items()}
     pm = example_midi(name)
     notes, pedal, span = midi_notes(pm), sustain_events(pm), pm.get_end_time() + 1.0
