@@ -46,7 +46,7 @@ setuptools.setup(
     # leave those nested folders out of the wheel.
     package_data={cfg["lib_name"]: ["assets/*", "assets/models/*/*"], cfg["lib_name"] + ".configs": ["*.yaml"]},
     install_requires=cfg.get("requirements", "").split(),
-    extras_require={"dev": cfg.get("dev_requirements", "").split()},
+    extras_require={"dev": cfg.get("dev_requirements", "").split(), "demo": cfg.get("demo_requirements", "").split()},
     python_requires=">=" + min_python,
     zip_safe=False,
     entry_points={
