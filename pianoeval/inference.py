@@ -133,6 +133,14 @@ def _audio_facts(path: Path) -> list:
     if info.channels > 1: out.append(f"{info.channels} channels mixed to mono")
     return out
 
+def _said(src: str) -> str: return "performance MIDI" if src == "midi" else f"the {src!r} transcriber"
+
+def _check_source(model, src: str, path=None):
+    trained = getattr(model, "notes_from", "midi")
+    if src != trained:
+        raise DataError(f"model {model.name!r} was trained on notes from {_said(trained)}, but this take's notes come from {_said(src)}",
+                        path=path, fix="Give the performance MIDI (--midi) or use a model trained on that transcriber's output")
+
 def read_score(path) -> pd.DataFrame:
     "A score (MIDI or MusicXML/MEI/kern) → note table with a `bar` column (MIDI: bars from its time signatures)."
     p = check_file(path, MidiError, "score file")
@@ -143,8 +151,8 @@ def read_score(path) -> pd.DataFrame:
     sc["bar"] = np.maximum(np.searchsorted(downbeats, sc.onset_s.to_numpy() + 1e-6), 1) if len(downbeats) else 1
     return sc
 
-def read_take(take=None, midi=None, score=None, transcriber: str = "fast") -> Take:
-    "Read a take (audio and/or MIDI paths) and its score → `Take`; without MIDI the notes are transcribed from the audio with `transcriber`."
+def read_take(take=None, midi=None, score=None, transcriber: str = "fast", model=None) -> Take:
+    "Read a take (audio and/or MIDI paths) and its score → `Take`; without MIDI the notes are transcribed from the audio with `transcriber` (after checking that `model`, if given, reads such notes)."
     if take is None and midi is None: raise DataError("nothing to score", fix="Pass a recording, a performance MIDI or both")
     audio_path = midi_path = None
     if take is not None:
@@ -171,6 +179,7 @@ def read_take(take=None, midi=None, score=None, transcriber: str = "fast") -> Ta
     else:
         if transcriber not in TRANSCRIBERS:
             raise ConfigError(f"unknown transcriber {transcriber!r}", fix=f"Use one of: {', '.join(TRANSCRIBERS)}")
+        if model is not None: _check_source(model, transcriber, audio_path)     # before the transcription's cost
         notes, pedal = transcribe(audio, transcriber); source = transcriber
     name = Path(audio_path or midi_path).name
     end = float(notes.offset_s.max()) if len(notes) else 0.0
@@ -198,12 +207,7 @@ def check_model_fits(model, take: Take):
     needs_score = bool(getattr(model, "needs_score", False))
     if needs_score and take.score is None:
         raise DataError(f"model {model.name!r} needs the score of the passage", fix="Pass --score, or choose a model that works without one")
-    src, trained = take.inputs.get("notes_from", "midi"), getattr(model, "notes_from", "midi")
-    said = lambda x: "performance MIDI" if x == "midi" else f"the {x!r} transcriber"
-    if src != trained:
-        raise DataError(f"model {model.name!r} was trained on notes from {said(trained)}, but this take's notes come from {said(src)}",
-                        path=take.inputs.get("audio") or take.inputs.get("midi"),
-                        fix="Give the performance MIDI (--midi) or use a model trained on that transcriber's output")
+    _check_source(model, take.inputs.get("notes_from", "midi"), take.inputs.get("audio") or take.inputs.get("midi"))
 
 # %% ../nbs/12_inference.ipynb #152aa2dd
 @dataclass
@@ -244,6 +248,8 @@ class ScoreResult:
     def to_json(self, path=None) -> str:
         "The result as JSON text; written atomically to `path` when given."
         text = json.dumps(self.to_dict(), indent=1, ensure_ascii=False)
+        if path is not None and Path(path).is_dir():
+            raise DataError("the JSON output is a folder", path=path, fix="Name a file, e.g. result.json")
         if path is not None:
             with atomic_write(path, "w") as f: f.write(text + "\n")
         return text
@@ -531,7 +537,7 @@ def score(take=None, midi=None, score=None, model=None, dims: str | None = None,
     if dims is not None and model is not None and set(resolve_dims(dims)) != set(mdl.dims):
         raise ConfigError(f"model {mdl.name!r} scores {', '.join(mdl.dims)}, not the {dims} dimensions", fix="Leave --dims out, or pass a model of that set")
     lap("load model")
-    t = read_take(take, midi, score, transcriber)
+    t = read_take(take, midi, score, transcriber, model=mdl)
     lap("read take" if has_midi else "read take + transcription")
     check_model_fits(mdl, t)
     starts = segment_starts(t.duration)
@@ -678,9 +684,12 @@ def score_command(take=None, midi=None, score_path=None, model=None, dims=None, 
         csv_out = Path(csv_out) if csv_out is not None else Path.cwd() / f"{Path(take).resolve().name}_scores.csv"
         table = score_folder(take, csv_out, midi, score_path, model, dims, transcriber, plots, json_out, progress)
         bad = table[table.status != "ok"]
+        if len(bad) == len(table):
+            raise DataError(f"none of the {len(table)} takes could be scored (the reason for each is in {csv_out}; the first: "
+                            f"{bad.file.iloc[0]}: {bad.reason.iloc[0]})", path=take, fix="Fix the takes the CSV names, then run again: it resumes")
         say(f"{len(table) - len(bad)} of {len(table)} takes scored → {csv_out}")
         for _, r in bad.iterrows(): say(f"  failed {r.file}: {r.reason}")
-        return 0 if len(bad) < len(table) else 2
+        return 0
     res = score(take, midi, score_path, model, dims, transcriber)
     say(format_result(res))
     if json_out is not None: res.to_json(json_out); say(f"result → {json_out}")
