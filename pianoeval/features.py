@@ -476,13 +476,13 @@ def deadpan_features(ctx: dict, p: dict, lo: float = -np.inf, hi: float = np.inf
 
 # %% ../nbs/05a_features.ipynb #ee3519c9
 def analyse_take(perf, pedal: pd.DataFrame | None = None, score=None, score_pedal: pd.DataFrame | None = None,
-                 beats: np.ndarray | None = None, transcribed: bool = False) -> dict:
-    "Align a performance (note table / MIDI path, CC64 events) with its score (note table / MIDI path, or None) once → the context every window reads (`pianoeval.pseudo_labels.analyse`'s, plus pedal and score)."
+                 beats: np.ndarray | None = None, transcribed: bool = False, alignment: dict | None = None) -> dict:
+    "Align a performance (note table / MIDI path, CC64 events) with its score (note table / MIDI path, or None) once → the context every window reads (`pianoeval.pseudo_labels.analyse`'s, plus pedal and score); `alignment`: one `score_alignment` already made."
     perf = midi_notes(perf)
     score = None if score is None else midi_notes(score)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")        # parangonar's and partitura's chatter on every alignment
-        ctx = analyse(perf, pedal, score, beats=beats, transcribed=transcribed)
+        ctx = analyse(perf, pedal, score, beats=beats, transcribed=transcribed, alignment=alignment)
     return ctx | {"pedal": pedal, "score": score, "score_pedal": score_pedal}
 
 # %% ../nbs/05a_features.ipynb #39f20cab

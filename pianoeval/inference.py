@@ -32,13 +32,13 @@ from .features import FEATURE_NAMES, analyse_take, window_features
 from .linear import SHIPPED, LinearScorer, load_shipped, needs_score
 from .midi import example_midi, load_midi, load_score, midi_notes, notes_to_midi, sustain_events
 from .model import load_released
-from .pseudo_labels import PSEUDO_DIMS, analyse, window_scores
+from .pseudo_labels import PSEUDO_DIMS, analyse, score_alignment, window_scores
 from .transcribe import TRANSCRIBERS, transcribe
 
 # %% auto #0
 __all__ = ['INFERENCE', 'AUDIO_SUFFIXES', 'MIDI_SUFFIXES', 'MIN_WEAK_COVERAGE', 'SCORE_SUFFIXES_ORDER', 'EXAMPLE_FAULTS',
            'EXAMPLE_PASSAGE', 'InferenceConfig', 'inference_config', 'take_kind', 'Take', 'read_score', 'read_take',
-           'check_model_fits', 'Passage', 'ScoreResult', 'weak_passages', 'assemble', 'window_bars',
+           'check_model_fits', 'Passage', 'ScoreResult', 'weak_passages', 'assemble', 'window_bars', 'align_take',
            'technical_measurements', 'format_result', 'plot_result', 'save_plots', 'DeepScorer', 'FeatureScorer',
            'load_model', 'score', 'folder_takes', 'score_folder', 'result_row', 'score_command', 'example_take',
            'long_take', 'bench_score']
@@ -123,6 +123,7 @@ class Take:
     duration: float = 0.0
     inputs: dict = field(default_factory=dict)     # which files, where the notes came from
     notes_said: list = field(default_factory=list) # what was done to the input (resampled, mixed, padded …)
+    alignment: dict | None = None                  # score ↔ performance (`align_take`), made once for every reader
 
 def _audio_facts(path: Path) -> list:
     "What load_audio will do to this file, in words (resampling, channel mixing), from its header."
@@ -336,21 +337,33 @@ def window_bars(al: dict, score: pd.DataFrame, starts: np.ndarray, ends: np.ndar
     return pd.DataFrame({"bar_from": _bar_at(score, to_score(starts)).astype(int),
                          "bar_to": _bar_at(score, to_score(np.maximum(ends - 0.05, starts))).astype(int)})
 
-def technical_measurements(take: Take, starts: np.ndarray) -> dict | None:
-    "With a score: match F1, the six technical scores (0–100) for the take and per window, bars per window; AlignmentError when the score does not match. None without a score."
+def align_take(take: Take) -> dict | None:
+    "Align the take's notes with its score once (kept in `take.alignment`) → the alignment, or None without a score; AlignmentError when the score does not match."
     if take.score is None: return None
+    if take.alignment is not None: return take.alignment
     where = take.inputs.get("score")
     try:
-        ctx = analyse(take.notes, take.pedal, take.score, take.audio, transcribed=take.inputs.get("notes_from") != "midi")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")          # parangonar's chatter
+            al = score_alignment(take.score, take.notes)
     except AlignmentError as e:
         raise AlignmentError(f"the score does not match the performance ({e.problem})", path=where,
                              fix="Pass the score of the passage that was played, or leave --score out") from e
-    al = ctx["al"]
     f1 = 2 * len(al["matched"]) / (al["n_score"] + al["n_perf"])
     if f1 < INFERENCE.min_score_match:
         raise AlignmentError(f"the score does not match the performance: {len(al['matched'])} of {al['n_perf']} played and "
                              f"{al['n_score']} written notes align (F1 {f1:.2f} < {INFERENCE.min_score_match:g})", path=where,
                              fix="Pass the score of the passage that was played (only that passage), or leave --score out")
+    take.alignment = al
+    return al
+
+def technical_measurements(take: Take, starts: np.ndarray) -> dict | None:
+    "With a score: match F1, the six technical scores (0–100) for the take and per window, bars per window; AlignmentError when the score does not match. None without a score."
+    if take.score is None: return None
+    al = align_take(take)
+    f1 = 2 * len(al["matched"]) / (al["n_score"] + al["n_perf"])
+    ctx = analyse(take.notes, take.pedal, take.score, take.audio, transcribed=take.inputs.get("notes_from") != "midi",
+                  alignment=al, brightness=False)
     scores, details = window_scores(ctx)
     ends = starts + SEGMENT_SECONDS
     rows = [{"start_s": float(a), **window_scores(ctx, float(a), float(b))[0]} for a, b in zip(starts, ends)]
@@ -484,7 +497,8 @@ class FeatureScorer:
 
     def features(self, take: Take, starts: np.ndarray) -> pd.DataFrame:
         "The window feature table [S, FEATURE_NAMES] the model reads (computed from the take's notes, pedal and score)."
-        ctx = analyse_take(take.notes, take.pedal, take.score, transcribed=take.inputs.get("notes_from", "midi") != "midi")
+        ctx = analyse_take(take.notes, take.pedal, take.score, transcribed=take.inputs.get("notes_from", "midi") != "midi",
+                           alignment=align_take(take))
         return pd.DataFrame([window_features(ctx, float(s), float(s) + SEGMENT_SECONDS) for s in starts], columns=FEATURE_NAMES)
 
     def predict(self, take: Take, starts: np.ndarray) -> tuple:
@@ -541,6 +555,7 @@ def score(take=None, midi=None, score=None, model=None, dims: str | None = None,
     lap("read take" if has_midi else "read take + transcription")
     check_model_fits(mdl, t)
     starts = segment_starts(t.duration)
+    if align_take(t) is not None: lap("align with the score")
     tech = technical_measurements(t, starts)
     if tech is not None: lap("measure against the score")
     mean, sigma = mdl.predict(t, starts)

@@ -492,14 +492,15 @@ def tone_quality(tt: pd.DataFrame, lo=-np.inf, hi=np.inf, audio_levels: pd.DataF
 TRANSCRIPTION_UNRELIABLE = ("dynamics_control", "articulation", "pedaling", "tone_quality")  # see the audio-path proof
 
 def analyse(perf, pedal=None, score=None, audio: np.ndarray | None = None, align_method: str = "dualdtw",
-            transcribed: bool = False, beats: np.ndarray | None = None, pedal_recorded: bool = True) -> dict:
-    "Per-note evidence of one performance for all six dimensions (note tables; `audio` float32 44.1 kHz mono or None; `transcribed`: notes came from a transcriber; `beats`: the score's beat times, s; `pedal_recorded`: the notes come from a source that records CC64, so no CC64 means no pedal)."
+            transcribed: bool = False, beats: np.ndarray | None = None, pedal_recorded: bool = True,
+            alignment: dict | None = None, brightness: bool = True) -> dict:
+    "Per-note evidence of one performance for all six dimensions (note tables; `audio` float32 44.1 kHz mono or None; `transcribed`: notes came from a transcriber; `beats`: the score's beat times, s; `pedal_recorded`: the notes come from a source that records CC64, so no CC64 means no pedal; `alignment`: `score_alignment(score, perf)` already made; `brightness`: the audio's spectral brightness, a detail only)."
     perf = midi_notes(perf)
     if len(perf) == 0: raise DataError("the performance has no notes", fix="Pass a performance with notes")
     end = float(perf.offset_s.max())
     ctx = {"perf": perf, "end": end, "transcribed": transcribed, "al": None, "tr": None, "nd": None, "audio_levels": None, "attacks": None, "brightness": {}}
     if score is not None:
-        ctx["al"] = score_alignment(midi_notes(score), perf, align_method)
+        ctx["al"] = alignment if alignment is not None else score_alignment(midi_notes(score), perf, align_method)
         ctx["tr"] = tempo_residuals(ctx["al"]); ctx["nd"] = notated_durations(ctx["al"])
     ctx["vc"] = velocity_contour(perf, written=written_velocity(ctx["al"], len(perf)),
                                  voice=written_velocity(ctx["al"], len(perf), "s_voice"))
@@ -510,7 +511,7 @@ def analyse(perf, pedal=None, score=None, audio: np.ndarray | None = None, align
         C = cqt(audio, backend="librosa")
         ctx["audio_levels"] = audio_attack_levels(C, perf)
         ctx["attacks"] = attack_evidence(audio, perf)
-        ctx["brightness"] = spectral_brightness(audio)
+        if brightness: ctx["brightness"] = spectral_brightness(audio)
     if len(spans) == 0 and not (pedal_recorded and not transcribed):
         src = "audio" if audio is not None else "none"
         if audio is not None: spans = audio_pedal_spans(audio, perf, C)
