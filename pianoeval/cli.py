@@ -124,6 +124,19 @@ def _pseudo_label(args) -> None:
     print(f"{len(table)} segments of {table.performance_id.nunique()} performances → {out}"
           + (f"; {len(failed)} performance(s) failed and were skipped (listed above)" if failed else ""))
 
+def _train(args) -> None:
+    from pianoeval.train import load_train_config, train
+    cfg = load_train_config(args.config, args.set)          # a bad config or --set: one line, before any work
+    res = train(cfg, prepare_only=args.prepare_only)
+    if res.rank != 0: return                                # DDP: process 0 reports
+    if args.prepare_only:
+        print(f"data and features ready for {cfg.out_dir}; train with the same command without --prepare-only")
+        return
+    best = (f"best {cfg.checkpoint.monitor} {res.best_score:.3f} ({res.best_checkpoint})" if res.best_score is not None
+            else "no validation score yet")
+    print(f"{res.global_step} steps, {res.epochs} epoch(s); {best}; model → {res.model_dir}; "
+          f"log → {res.out_dir / 'csv'}")
+
 # %% ../nbs/cli.ipynb #0486d69b
 class _Parser(argparse.ArgumentParser):
     "argparse, but an error is one line (`pianoeval <command>: error: ...`) and exit status 2; messages are printable whatever the bytes of a file name."
@@ -166,6 +179,13 @@ def _existing_folder(text: str) -> str:
     p = Path(text).expanduser()
     if not p.is_dir():
         raise argparse.ArgumentTypeError(f"{_printable(p)} " + ("is a file, not a folder" if p.exists() else "does not exist"))
+    return text
+
+def _key_value(text: str) -> str:
+    "argparse type: a `key=value` override (a dotted key, any value)."
+    key, sep, _ = text.partition("=")
+    if not sep or not key.strip() or not all(k.strip() for k in key.split(".")):
+        raise argparse.ArgumentTypeError(f"{text!r} is not key=value (e.g. trainer.max_epochs=3)")
     return text
 
 def _out_file(text: str) -> str:
@@ -227,6 +247,15 @@ def build_parser() -> argparse.ArgumentParser:
                     help="for recordings without MIDI: basic-pitch (fast) or transkun (accurate)")
     pl.add_argument("--no-audio", action="store_true", help="use MIDI evidence only")
     pl.set_defaults(run=_pseudo_label)
+
+    t = sub.add_parser("train", help="train a model from a YAML config (resumes an interrupted run)")
+    t.add_argument("--config", required=True,
+                   help="a YAML file, or a shipped config: pseudo_pretrain, expert_finetune, cpu_pretrain, cpu_finetune")
+    t.add_argument("--set", type=_key_value, nargs="+", action="extend", default=[], metavar="KEY=VALUE",
+                   help="override config keys, e.g. --set trainer.strategy=ddp trainer.devices=2 data.batch_size=4")
+    t.add_argument("--prepare-only", action="store_true",
+                   help="build the corpus, pseudo-labels and feature cache, then stop (before a multi-process job)")
+    t.set_defaults(run=_train)
     return p
 
 # %% ../nbs/cli.ipynb #67aed87e
