@@ -25,6 +25,7 @@ from lightning.pytorch.callbacks import EarlyStopping, LearningRateMonitor, Mode
 from lightning.pytorch.loggers import CSVLogger
 from lightning.pytorch.plugins.io import TorchCheckpointIO
 from lightning.pytorch.strategies import DDPStrategy
+from lightning.pytorch.utilities.exceptions import MisconfigurationException
 from torch import nn
 from torch.utils.data import DataLoader
 from torchmetrics import MeanAbsoluteError, PearsonCorrCoef
@@ -682,6 +683,12 @@ def build_trainer(cfg: TrainConfig, rank: int = 0) -> L.Trainer:
     if strategy in ("ddp", "ddp_spawn", "ddp_notebook"):
         strategy = DDPStrategy(start_method={"ddp": "popen", "ddp_spawn": "spawn", "ddp_notebook": "fork"}[strategy],
                                find_unused_parameters=t.find_unused_parameters, process_group_backend=t.process_group_backend)
+    try: return _trainer(cfg, t, strategy, rank)
+    except MisconfigurationException as e:   # Lightning's word on a combination it cannot run, as one line
+        raise ConfigError(str(e).split("\n")[0].rstrip("."), path=cfg.out_dir,
+                          fix="Change the trainer: section (or its --set) accordingly") from e
+
+def _trainer(cfg: TrainConfig, t: TrainerConfig, strategy, rank: int) -> L.Trainer:
     return L.Trainer(
         accelerator=t.accelerator, devices=t.devices, num_nodes=t.num_nodes, strategy=strategy,
         precision=trainer_defaults()["precision"] if t.precision == "auto" else t.precision,
@@ -763,6 +770,16 @@ def steps_per_epoch(n_segments: int, cfg: TrainConfig) -> int:
     batches = min(batches, lim) if isinstance(lim, int) else int(batches * lim) if lim < 1 else batches
     return max(1, math.ceil(batches / t.accumulate_grad_batches))
 
+def _check_validation(val: PerformanceDataset, cfg: TrainConfig):
+    "DataError unless some dimension has ≥ 2 labelled validation segments (else `val/pearson_mean` never exists and checkpointing by it fails mid-run)."
+    if not cfg.checkpoint.monitor.startswith("val/pearson"): return
+    n = np.zeros(len(val.dims), int)
+    for j in range(len(val)): n += np.isfinite(val.targets(j))
+    if n.max(initial=0) < 2:
+        raise DataError(f"the validation split has {n.max(initial=0)} labelled segment(s) per dimension at most; "
+                        f"{cfg.checkpoint.monitor} needs 2", path=cfg.out_dir,
+                        fix="Add labelled records (more pieces) to the sources or raise data.fractions' validation share")
+
 def _model_config(cfg: TrainConfig, last: Path | None) -> dict:
     "The run's model config: `model:` on top of the checkpoint it resumes (`last`) or starts from (`init.checkpoint`)."
     src = last or cfg.init.checkpoint
@@ -788,6 +805,7 @@ def train(config, overrides=(), progress: bool | None = None, prepare_only: bool
                                          "features": "cqt" if mcfg["audio_encoder"] == "cqt" else "waveform",
                                          "segment_labels": labels, "progress": cfg.data.progress and progress})
     dm.setup("fit")
+    _check_validation(dm.datasets["val"], cfg)
     if prepare_only: return TrainResult(out, None, None, last, None, 0, 0, rank)
     L.seed_everything(cfg.seed, workers=True, verbose=False)
     o = cfg.optim
