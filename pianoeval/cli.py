@@ -18,7 +18,18 @@ from .core import LIMITS, SR, DataError, PianoEvalError, PianoEvalWarning, _prin
 __all__ = ['build_parser', 'main']
 
 # %% ../nbs/cli.ipynb #6c2a9987
+def _score(args) -> int:
+    from pianoeval.inference import score_command
+    return score_command(args.take, args.midi, args.score, args.model, args.dims, args.json, args.csv, args.plots,
+                         args.transcriber, args.example, progress=not args.no_progress)
+
+def _serve(args) -> None:
+    from pianoeval.demo import launch_demo
+    launch_demo(host=args.host, port=args.port, model=args.model, share=args.share, open_browser=args.open)
+
 def _demo(args) -> None:
+    if args.out is args.example is args.seconds is args.soundfont is None: return _serve(args)   # no figure option: the page
+    args.out = args.out or "pianoeval-demo.png"; args.example = args.example or "bach_prelude"; args.seconds = args.seconds or 20.0
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -201,11 +212,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"pianoeval {pianoeval.__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    d = sub.add_parser("demo", help="render a built-in example and draw its CQT and piano roll")
-    d.add_argument("--example", default="bach_prelude", help="built-in example name (see pianoeval.midi.EXAMPLES)")
-    d.add_argument("--seconds", type=_seconds, default=20.0, help="length of the excerpt in seconds")
-    d.add_argument("--soundfont", default=None, help="an .sf2 soundfont (default: the one pretty_midi ships)")
-    d.add_argument("--out", type=_out_file, default="pianoeval-demo.png", help="where to write the figure (PNG)")
+    sc = sub.add_parser("score", help="score a take (audio and/or MIDI, or a folder of takes): each dimension 0–100 ± σ, "
+                                      "overall, weak passages")
+    sc.add_argument("take", nargs="?", default=None, help="a recording, a performance MIDI, or a folder of them")
+    sc.add_argument("--midi", default=None, help="the take's performance MIDI (with a folder: the folder of MIDI files)")
+    sc.add_argument("--score", default=None, help="the score, MIDI or MusicXML (with a folder: the folder of scores)")
+    sc.add_argument("--model", default=None, help="a shipped model's name or a model folder (default: by inputs, "
+                                                  "configs/inference.yaml)")
+    sc.add_argument("--dims", choices=["seed10", "percepiano19"], default=None, help="the dimension set (default seed10)")
+    sc.add_argument("--transcriber", choices=["fast", "accurate"], default="fast",
+                    help="the transcriber for a recording without MIDI")
+    sc.add_argument("--json", type=_out_file, default=None, help="write the result as JSON (with a folder: a folder)")
+    sc.add_argument("--csv", default=None, help="append the take's row to a CSV (with a folder: the resumable batch CSV, "
+                                                "default <folder>_scores.csv here)")
+    sc.add_argument("--plots", type=_folder, default=None, help="folder for the heatmap and curve PNGs")
+    sc.add_argument("--example", nargs="?", const="bach_prelude", default=None, metavar="NAME",
+                    help="score a built-in example instead of a take (default bach_prelude)")
+    sc.add_argument("--no-progress", action="store_true", help="no progress bar for folders")
+    sc.set_defaults(run=_score)
+
+    d = sub.add_parser("demo", help="the demo page (Gradio, on 127.0.0.1); with --out, draw a built-in example's CQT and "
+                                    "piano roll instead")
+    d.add_argument("--host", default="127.0.0.1", help="address to serve on (default: this machine only)")
+    d.add_argument("--port", type=_whole(1), default=None, help="port (default: 7860 or the next free one)")
+    d.add_argument("--model", default=None, help="model for the page (default: by inputs)")
+    d.add_argument("--share", action="store_true", help="ask Gradio for a public link (off by default)")
+    d.add_argument("--open", action="store_true", help="open the page in a browser")
+    d.add_argument("--out", type=_out_file, default=None, help="draw the figure to this PNG instead of serving the page "
+                                                                "(also with --example/--seconds/--soundfont: pianoeval-demo.png)")
+    d.add_argument("--example", default=None, help="figure: built-in example name (see pianoeval.midi.EXAMPLES; bach_prelude)")
+    d.add_argument("--seconds", type=_seconds, default=None, help="figure: length of the excerpt in seconds (20)")
+    d.add_argument("--soundfont", default=None, help="figure: an .sf2 soundfont (default: the one pretty_midi ships)")
     d.set_defaults(run=_demo)
 
     b = sub.add_parser("bench", help="measure a stage against the obvious alternative")
@@ -271,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 1
     try:
-        args.run(args)
+        status = args.run(args)
     except PianoEvalError as e:
         _say(f"pianoeval: error: {e}")
         return 2
@@ -287,4 +324,4 @@ def main(argv: list[str] | None = None) -> int:
         _say(f"pianoeval: internal error ({type(e).__name__}: {str(e)[:300]}). This is a bug: please report it with the "
              "command you ran; PIANOEVAL_DEBUG=1 shows the traceback")
         return 1
-    return 0
+    return status if isinstance(status, int) else 0

@@ -720,7 +720,7 @@ def score_command(take=None, midi=None, score_path=None, model=None, dims=None, 
 EXAMPLE_FAULTS = (("note_accuracy", "wrong_notes", 0.6), ("rhythmic_precision", "stumbles", 0.8))
 EXAMPLE_PASSAGE = (20.0, 35.0)
 
-def example_take(name: str = "bach_prelude", seconds: float = 60.0, folder=None, soundfont=None) -> dict:
+def example_take(name: str = "bach_prelude", seconds: float = 40.0, folder=None, soundfont=None) -> dict:
     "A built-in example take → {'audio', 'midi', 'score'} paths: `seconds` of piece `name`, `EXAMPLE_FAULTS` in `EXAMPLE_PASSAGE`, rendered (cached)."
     folder = Path(folder) if folder is not None else cache_root() / "examples" / "takes"
     stem = f"{name}.{seconds:g}s.v1"

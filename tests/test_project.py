@@ -45,7 +45,7 @@ def test_readme_starts_with_two_setup_commands_that_ci_runs_verbatim():
     install_and_demo, install_and_test = cmds[:2]
     for cmd in (install_and_demo, install_and_test):
         assert "pip install torch==2.13.0 &&" in cmd, "torch must be pinned before the package is installed"
-    assert "pianoeval demo" in install_and_demo
+    assert "pianoeval score --example" in install_and_demo   # issue 12: the first command scores a built-in example
     assert "nbdev_test" in install_and_test
     assert install_and_test in (ROOT / ".ci" / "run").read_text(), ".ci/run must run the README's test command verbatim"
     assert install_and_test in (ROOT / ".github" / "workflows" / "test.yaml").read_text()
