@@ -176,11 +176,16 @@ def read_take(take=None, midi=None, score=None, transcriber: str = "fast", model
             raise AudioError(f"the recording is silent (peak {peak:.1e})", path=audio_path,
                              fix="Check the microphone level and record the take again")
     if midi_path is not None:
-        pm = load_midi(midi_path); notes, pedal, source = midi_notes(pm), sustain_events(pm), "midi"
+        pm = load_midi(midi_path)
+        try: notes, pedal, source = midi_notes(pm), sustain_events(pm), "midi"
+        except PianoEvalError as e:                        # name the file when the check of the notes did not
+            if e.path is not None: raise
+            raise type(e)(e.problem, path=midi_path, fix=e.fix) from e
     else:
         if transcriber not in TRANSCRIBERS:
             raise ConfigError(f"unknown transcriber {transcriber!r}", fix=f"Use one of: {', '.join(TRANSCRIBERS)}")
-        if model is not None: _check_source(model, transcriber, audio_path)     # before the transcription's cost
+        if model is not None:                                                 # before the transcription's cost
+            _check_source(model() if callable(model) and not hasattr(model, "predict") else model, transcriber, audio_path)
         notes, pedal = transcribe(audio, transcriber); source = transcriber
     name = Path(audio_path or midi_path).name
     end = float(notes.offset_s.max()) if len(notes) else 0.0
@@ -547,12 +552,19 @@ def score(take=None, midi=None, score=None, model=None, dims: str | None = None,
         nonlocal clock
         now = time.perf_counter(); timings[name] = round(timings.get(name, 0.0) + now - clock, 4); clock = now
     has_midi = midi is not None or (take is not None and take_kind(take) == "midi")
-    mdl = load_model(model, dims or "seed10", "midi" if has_midi else transcriber, score is not None)
-    if dims is not None and model is not None and set(resolve_dims(dims)) != set(mdl.dims):
-        raise ConfigError(f"model {mdl.name!r} scores {', '.join(mdl.dims)}, not the {dims} dimensions", fix="Leave --dims out, or pass a model of that set")
-    lap("load model")
-    t = read_take(take, midi, score, transcriber, model=mdl)
+    loaded = []
+    def the_model():                   # loaded once the take's own file has been checked, so a bad file is named first
+        if not loaded:
+            mdl = load_model(model, dims or "seed10", "midi" if has_midi else transcriber, score is not None)
+            if dims is not None and model is not None and set(resolve_dims(dims)) != set(mdl.dims):
+                raise ConfigError(f"model {mdl.name!r} scores {', '.join(mdl.dims)}, not the {dims} dimensions",
+                                  fix="Leave --dims out, or pass a model of that set")
+            loaded.append(mdl)
+        return loaded[0]
+    t = read_take(take, midi, score, transcriber, model=the_model)
     lap("read take" if has_midi else "read take + transcription")
+    mdl = the_model()
+    lap("load model")
     check_model_fits(mdl, t)
     starts = segment_starts(t.duration)
     if align_take(t) is not None: lap("align with the score")
