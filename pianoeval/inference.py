@@ -424,7 +424,7 @@ def plot_result(res: ScoreResult, kind: str = "both"):
                              cmap=cmap, vmin=0, vmax=100)
         ax.set_yticks(np.arange(len(res.dims)) + 0.5, [d.replace("_", " ") for d in res.dims]); ax.invert_yaxis()
         ax.figure.colorbar(mesh, ax=ax, label="score (0–100)", pad=0.01)
-        ax.set_title(f"{res.take}: each dimension per {SEGMENT_SECONDS:g} s window")
+        ax.set_title(f"{res.take}\neach dimension per {SEGMENT_SECONDS:g} s window (red: weak)", fontsize=10)
     if kind in ("both", "curve"):
         ax = axes.pop(0)
         sig = sum(res.weights.get(d, 0) * seg[f"{d}_sigma"] for d in res.dims) / max(sum(res.weights.values()), 1e-9)
@@ -433,7 +433,7 @@ def plot_result(res: ScoreResult, kind: str = "both"):
         ax.axhline(res.overall, ls="--", lw=1, color="grey", label=f"take {res.overall:.0f}")
         for p in res.weak_passages: ax.axvspan(p.start_s, p.end_s, color="red", alpha=0.08)
         ax.set_ylim(0, 100); ax.set_ylabel("overall score"); ax.legend(loc="lower right", fontsize=8)
-        if kind == "curve": ax.set_title(f"{res.take}: overall score along the take (weak passages shaded)")
+        if kind == "curve": ax.set_title(f"{res.take}\noverall score along the take (weak passages shaded)", fontsize=10)
     ax = fig.axes[panels - 1] if panels == 1 else fig.axes[1]
     ax.set_xlabel("time (s)")
     if "bar_from" in seg and seg.bar_from.notna().all():
