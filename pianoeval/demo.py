@@ -12,7 +12,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from .core import DIMENSION_SETS, DataError, PianoEvalError, require
-from .inference import (AUDIO_SUFFIXES, EXAMPLE_FAULTS, EXAMPLE_PASSAGE, MIDI_SUFFIXES, ScoreResult,
+from .inference import (AUDIO_SUFFIXES, EXAMPLE_FAULTS, EXAMPLE_PASSAGE, INFERENCE, MIDI_SUFFIXES, ScoreResult,
                                  example_take, save_plots, score)
 from .midi import EXAMPLES, SCORE_SUFFIXES
 
@@ -59,6 +59,8 @@ def summary_markdown(res: ScoreResult, example: str | None = None) -> str:
     if example is not None:
         lines.append(f"Built-in example {_md(example)}: {EXAMPLE_PASSAGE[0]:g}–{EXAMPLE_PASSAGE[1]:g} s played with "
                      + " and ".join(m.replace("_", " ") for _, m, _ in EXAMPLE_FAULTS) + ".")
+    if not res.weak_passages:
+        lines.append(f"No passage stands out: no dimension drops {INFERENCE.weak_margin:g} points under the take's own level anywhere.")
     lines += [f"- note: {_md(n)}" for n in res.notes]
     return "\n\n".join(lines)
 
@@ -110,7 +112,7 @@ def _gradio():
 _TITLE = "pianoeval — score a piano take"
 _INTRO = (f"Upload a **recording** ({', '.join(AUDIO_SUFFIXES)}) or a **MIDI file**. Add the **performance MIDI** "
           "(exact notes, no transcription) and the **score** (technical measurements and bar numbers) when you have them. "
-          "Or pick a **built-in example**: a minute of a piece with wrong notes and stumbles put into "
+          "Or pick a **built-in example**: 40 s of a piece with wrong notes and stumbles put into "
           f"{EXAMPLE_PASSAGE[0]:g}–{EXAMPLE_PASSAGE[1]:g} s. Scores are 0–100, ± σ is the model's own uncertainty.")
 
 def demo_app(model=None, examples=tuple(EXAMPLES)):

@@ -270,7 +270,7 @@ def _weighted_overall(values: dict, sigmas: dict, weights: dict) -> tuple:
 MIN_WEAK_COVERAGE = 0.75   # a window mostly past the last note (the take's tail) is not named as a weak passage
 
 def weak_passages(segments: pd.DataFrame, dims: list, take_mean: dict, k: int, margin: float = 0.0) -> list:
-    "Up to `k` lowest-scoring windows that do not overlap, lie ≥ 75 % within the playing (`coverage`) and have a dimension ≥ `margin` points under the take's own level, each with the three dimensions furthest below that level."
+    "Up to `k` lowest-scoring windows that do not overlap, lie ≥ 75 % within the playing (`coverage`) and have a dimension ≥ `margin` points under the take's own level, each with the (up to three) dimensions ≥ `margin`/2 below that level."
     out, used = [], []
     judged = segments.dropna(subset=["overall"])
     full = judged[judged.coverage >= MIN_WEAK_COVERAGE] if "coverage" in judged else judged
@@ -279,7 +279,8 @@ def weak_passages(segments: pd.DataFrame, dims: list, take_mean: dict, k: int, m
     for _, r in full[deficit >= margin].sort_values("overall").iterrows():
         if len(out) >= k: break
         if any(r.start_s < b and a < r.end_s for a, b in used): continue
-        deficits = sorted(dims, key=lambda d: r[d] - take_mean[d])[:3]
+        worst = sorted(dims, key=lambda d: r[d] - take_mean[d])
+        deficits = [d for d in worst[:3] if take_mean[d] - r[d] >= margin / 2] or worst[:1]   # only what is really down there
         out.append(Passage(float(r.start_s), float(r.end_s), float(r.overall), {d: float(r[d]) for d in deficits},
                            (int(r.bar_from), int(r.bar_to)) if "bar_from" in r and pd.notna(r.bar_from) else None))
         used.append((r.start_s, r.end_s))
