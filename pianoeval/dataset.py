@@ -28,8 +28,8 @@ from .data import SPLITS, Performance, check_no_piece_leak, load_records, split_
 from .midi import load_midi, midi_notes, note_extras, octuple_tokens, pad_tokens, sustain_events
 
 # %% auto #0
-__all__ = ['LABEL_SOURCES', 'record_targets', 'load_segment_labels', 'PerformanceDataset', 'collate', 'piece_difficulty',
-           'split_records', 'loader_settings', 'EpochSampler', 'bench_dataset']
+__all__ = ['LABEL_SOURCES', 'TOKEN_MEMO_ITEMS', 'record_targets', 'load_segment_labels', 'PerformanceDataset', 'collate',
+           'piece_difficulty', 'split_records', 'loader_settings', 'EpochSampler', 'bench_dataset']
 
 # %% ../nbs/05_dataset.ipynb #d926d97a
 LABEL_SOURCES = ("auto", "labels", "faults")
@@ -111,7 +111,7 @@ class PerformanceDataset:
         self.augment, self.train, self.seed, self.epoch = augment, bool(train), int(seed), 0
         self.cache = None if cache is False else cache if isinstance(cache, FeatureCache) else FeatureCache(cache)
         self.label_source, self.cqt_stats, self.cqt_backend, self.use_midi = label_source, cqt_stats, cqt_backend, use_midi
-        self.soundfonts = _soundfonts(soundfont)
+        self.soundfonts = _soundfonts(soundfont, needed=any(not r.audio_path for r in self.records))
         # the rendering is kept only when items need the waveform; the CQT model without augmentation needs its CQT only
         self.keep_renderings = features == "waveform" or (self.train and augment is not None)
         spans, self.n_samples = [], []
@@ -129,6 +129,7 @@ class PerformanceDataset:
         self._midi: dict = {}
         self._cqt_paths: dict = {}
         self._audio_lru: OrderedDict = OrderedDict()
+        self._token_memo: dict = {}                 # item → (tokens, token_mask, note_extras) when not augmenting
 
     def _record_samples(self, r: Performance) -> int:
         "Sample count of the record's audio (header), or of its MIDI up to the end time; errors name the record."
@@ -196,14 +197,16 @@ def _soundfont_key(path: Path) -> str:
 def _soundfont_key_cached(path: str, size: int, mtime_ns: int) -> str:
     return f"{Path(path).name}:{file_sha256(path)[:16]}"
 
-def _soundfonts(soundfont) -> list:
-    "The dataset's soundfonts as [(path, cache key)]: None → pretty_midi's TimGM6mb.sf2; a path; or a list of paths."
+def _soundfonts(soundfont, needed: bool = True) -> list:
+    """The dataset's soundfonts as [(path, cache key)]: None → pretty_midi's TimGM6mb.sf2; a path; or a list of paths.
+    Files given are always checked; the default one and the keys (a hash of each file) only when `needed`."""
     paths = [None] if soundfont is None else list(soundfont) if isinstance(soundfont, (list, tuple)) else [soundfont]
     if not paths: raise ConfigError("soundfont is an empty list", fix="Give one soundfont or more, or None for the default")
     out = []
     for sf2 in paths:
-        sf2 = default_soundfont() if sf2 is None else check_soundfont(sf2)
-        out.append((sf2, _soundfont_key(sf2)))
+        sf2 = check_soundfont(sf2) if sf2 is not None else check_soundfont(default_soundfont()) if needed \
+            else default_soundfont()
+        out.append((sf2, _soundfont_key(sf2) if needed else None))
     return out
 
 def _render_params(soundfont_key: str) -> dict:
@@ -319,6 +322,8 @@ def _features(self: PerformanceDataset, i: int, start: int, wave: np.ndarray | N
     if self.cqt_stats is not None: C = self.cqt_stats.transform(C) * mask
     return {"cqt": C.astype(np.float32), "audio_mask": mask}
 
+TOKEN_MEMO_ITEMS = 20_000   # items whose tokens are memoised per process (PercePiano: 3,481)
+
 @patch
 def __getitem__(self: PerformanceDataset, key) -> dict:
     epoch, j = (int(key[0]), int(key[1])) if isinstance(key, (tuple, list)) else (self.epoch, int(key))
@@ -328,9 +333,11 @@ def __getitem__(self: PerformanceDataset, key) -> dict:
     r = self.records[i]
     t0, k = start / SR, self._soundfont_index(epoch, j)
     midi = self._record_midi(i)
-    notes, pedal = _segment_midi(*midi, t0, self.seconds) if midi is not None else (None, None)
+    augmenting = self.train and self.augment is not None
+    memo = None if augmenting else self._token_memo.get(j)
+    notes, pedal = _segment_midi(*midi, t0, self.seconds) if midi is not None and memo is None else (None, None)
     wave, params = None, []
-    if self.train and self.augment is not None:
+    if augmenting:
         wave = self._segment_wave(i, start, valid, k)
         rng = np.random.default_rng([self.seed, epoch, j])
         try: wave, notes, pedal, params = self.augment(wave, notes, pedal, rng)
@@ -341,12 +348,15 @@ def __getitem__(self: PerformanceDataset, key) -> dict:
                 notes = notes[(notes.onset_s >= 0) & (notes.onset_s < self.seconds)].reset_index(drop=True)
         else: wave = None                           # empty chain: the segment is the original, use the cache
     item = self._features(i, start, wave, valid, k)
-    if notes is not None and len(notes):
+    if memo is not None: tokens, tmask, extras = (a.copy() for a in memo)
+    elif notes is not None and len(notes):
         try: tokens, tmask = octuple_tokens(notes)
         except PianoEvalError as e: raise _for_record(e, r) from e
         extras = note_extras(notes, pedal)
     else:
         tokens, tmask, extras = np.zeros((0, 8), np.int64), np.zeros(0, bool), np.zeros((0, 3), np.float32)
+    if memo is None and not augmenting and len(self._token_memo) < TOKEN_MEMO_ITEMS:
+        self._token_memo[j] = (tokens.copy(), tmask.copy(), extras.copy())
     y = self.targets(j)
     item.update(tokens=tokens, token_mask=tmask, note_extras=extras, has_midi=midi is not None, targets=y,
                  target_mask=np.isfinite(y), sample_weight=np.float32(r.extra.get("sample_weight", 1.0)),
