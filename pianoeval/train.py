@@ -116,7 +116,9 @@ class PianoEvalLightning(L.LightningModule):
         if self._trainer is not None: n = self.trainer.strategy.reduce(n, reduce_op="sum")   # all processes decide alike
         for d, name in enumerate(self.model.dims):
             if n[d] >= 2:
-                r, mae = self.val_r[d].compute(), self.val_mae[d].compute()   # torchmetrics syncs the processes' states
+                with warnings.catch_warnings():   # constant predictions or targets: r is NaN, left out of the mean below
+                    warnings.filterwarnings("ignore", message="The variance of predictions or target is close to zero")
+                    r, mae = self.val_r[d].compute(), self.val_mae[d].compute()   # torchmetrics syncs the processes' states
                 self.log(f"val/pearson/{name}", r, sync_dist=True); self.log(f"val/mae/{name}", mae, sync_dist=True)
                 rs.append(r); maes.append(mae)
             self.val_r[d].reset(); self.val_mae[d].reset(); self._val_n[d] = 0
@@ -817,7 +819,7 @@ def train(config, overrides=(), progress: bool | None = None, prepare_only: bool
     if cfg.init.checkpoint and not resume: load_trunk(lm.model, cfg.init.checkpoint)
     trainer = build_trainer(cfg, rank)
     trainer.fit(lm, datamodule=dm, ckpt_path=str(last) if resume else None)
-    trainer.save_checkpoint(last)                     # the end state: the same command again has nothing left to do
+    trainer.save_checkpoint(last, weights_only=False)  # the end state: the same command again has nothing left to do
     for logger in trainer.loggers:                    # end the W&B run, or the next train() in this process would join it
         if type(logger).__name__ == "WandbLogger" and trainer.global_rank == 0: logger.experiment.finish()
     cb = trainer.checkpoint_callback
