@@ -20,7 +20,7 @@ import pandas as pd
 import soundfile as sf
 
 import pianoeval
-from .audio import SILENCE_PEAK, CQTStats, load_audio, render_midi, segment_starts
+from .audio import SILENCE_PEAK, CQTStats, _truncated_wav, load_audio, render_midi, segment_starts
 from .core import (DIMENSION_SETS, LIMITS, SEGMENT_SECONDS, SR, AlignmentError, AudioError, ConfigError,
                             DataError, MidiError, PianoEvalError, atomic_write, cache_root, check_file, config_dir, json_safe,
                             load_config, resolve_dims)
@@ -37,11 +37,11 @@ from .transcribe import TRANSCRIBERS, transcribe
 
 # %% auto #0
 __all__ = ['INFERENCE', 'AUDIO_SUFFIXES', 'MIDI_SUFFIXES', 'MIN_WEAK_COVERAGE', 'SCORE_SUFFIXES_ORDER', 'EXAMPLE_FAULTS',
-           'EXAMPLE_PASSAGE', 'InferenceConfig', 'inference_config', 'take_kind', 'Take', 'read_score', 'read_take',
-           'check_model_fits', 'Passage', 'ScoreResult', 'weak_passages', 'assemble', 'window_bars', 'align_take',
-           'technical_measurements', 'format_result', 'plot_result', 'save_plots', 'DeepScorer', 'FeatureScorer',
-           'load_model', 'score', 'folder_takes', 'score_folder', 'result_row', 'score_command', 'example_take',
-           'long_take', 'bench_score']
+           'EXAMPLE_PASSAGE', 'InferenceConfig', 'inference_config', 'take_kind', 'Take', 'read_score', 'scan_audio',
+           'read_take', 'check_model_fits', 'Passage', 'ScoreResult', 'weak_passages', 'assemble', 'window_bars',
+           'align_take', 'technical_measurements', 'format_result', 'plot_result', 'save_plots', 'DeepScorer',
+           'FeatureScorer', 'load_model', 'score', 'folder_takes', 'score_folder', 'result_row', 'score_command',
+           'example_take', 'long_take', 'bench_score']
 
 # %% ../nbs/12_inference.ipynb #c166c497
 @dataclass(frozen=True)
@@ -152,8 +152,23 @@ def read_score(path) -> pd.DataFrame:
     sc["bar"] = np.maximum(np.searchsorted(downbeats, sc.onset_s.to_numpy() + 1e-6), 1) if len(downbeats) else 1
     return sc
 
-def read_take(take=None, midi=None, score=None, transcriber: str = "fast", model=None) -> Take:
-    "Read a take (audio and/or MIDI paths) and its score → `Take`; without MIDI the notes are transcribed from the audio with `transcriber` (after checking that `model`, if given, reads such notes)."
+def scan_audio(path, block_seconds: float = 30.0) -> tuple | None:
+    "(duration s, peak of the mono mix) of a recording read block by block (constant memory); None where it must be decoded whole — a format libsndfile does not read, a header that fails a check, NaN or a short read: `load_audio` then decodes it or says what is wrong."
+    try: info = sf.info(str(path))
+    except sf.LibsndfileError: return None
+    if info.samplerate <= 0 or info.channels <= 0 or info.frames <= 0 or info.duration > LIMITS.max_seconds or _truncated_wav(info):
+        return None
+    peak, n = 0.0, 0
+    try:
+        for b in sf.blocks(str(path), blocksize=max(1, int(info.samplerate * block_seconds)), dtype="float32", always_2d=True):
+            if not np.isfinite(b).all(): return None
+            if len(b): peak = max(peak, float(np.abs(b.mean(1)).max()))
+            n += len(b)
+    except (sf.LibsndfileError, RuntimeError): return None
+    return (n / info.samplerate, peak) if n >= 0.99 * info.frames else None
+
+def read_take(take=None, midi=None, score=None, transcriber: str = "fast", model=None, need_audio: bool = True) -> Take:
+    "Read a take (audio and/or MIDI paths) and its score → `Take`; without MIDI the notes are transcribed from the audio with `transcriber` (after checking that `model`, if given, reads such notes). `need_audio=False`: the recording is only checked and measured, block by block, and not kept (`Take.audio` None) — a long take then costs no memory."
     if take is None and midi is None: raise DataError("nothing to score", fix="Pass a recording, a performance MIDI or both")
     audio_path = midi_path = None
     if take is not None:
@@ -165,13 +180,16 @@ def read_take(take=None, midi=None, score=None, transcriber: str = "fast", model
             raise DataError("two MIDI files given (the take and --midi)", path=midi, fix="Pass the recording as the take and the MIDI as --midi")
         if take_kind(midi) != "midi": raise MidiError("--midi is not a MIDI file", path=midi, fix="Pass the performance MIDI (.mid)")
         midi_path = Path(midi)
-    said, audio = [], None
+    said, audio, seconds = [], None, 0.0
     if audio_path is not None:
         said += _audio_facts(audio_path)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")   # silence is refused below, with a fix
-            audio = load_audio(audio_path)
-        peak = float(np.abs(audio).max())
+        scanned = None if need_audio or midi_path is None else scan_audio(audio_path)
+        if scanned is not None: seconds, peak = scanned
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")   # silence is refused below, with a fix
+                audio = load_audio(audio_path)
+            seconds, peak = len(audio) / SR, float(np.abs(audio).max())
         if peak < SILENCE_PEAK:
             raise AudioError(f"the recording is silent (peak {peak:.1e})", path=audio_path,
                              fix="Check the microphone level and record the take again")
@@ -189,8 +207,8 @@ def read_take(take=None, midi=None, score=None, transcriber: str = "fast", model
         notes, pedal = transcribe(audio, transcriber); source = transcriber
     name = Path(audio_path or midi_path).name
     end = float(notes.offset_s.max()) if len(notes) else 0.0
-    duration = len(audio) / SR if audio is not None else end
-    if audio is not None and midi_path is not None and end > duration + 2.0:
+    duration = seconds if audio_path is not None else end
+    if audio_path is not None and midi_path is not None and end > duration + 2.0:
         raise DataError(f"the MIDI plays until {end:.1f} s but the recording lasts {duration:.1f} s", path=midi_path,
                         fix="Check that the MIDI and the recording are the same take (and that the recording is complete)")
     if duration < INFERENCE.min_seconds:
@@ -562,7 +580,8 @@ def score(take=None, midi=None, score=None, model=None, dims: str | None = None,
                                   fix="Leave --dims out, or pass a model of that set")
             loaded.append(mdl)
         return loaded[0]
-    t = read_take(take, midi, score, transcriber, model=the_model)
+    array = score is not None or not has_midi or bool(getattr(model, "needs_audio", False))   # who reads the samples
+    t = read_take(take, midi, score, transcriber, model=the_model, need_audio=array)
     lap("read take" if has_midi else "read take + transcription")
     mdl = the_model()
     lap("load model")
