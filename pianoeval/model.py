@@ -20,7 +20,7 @@ from torch import nn
 import numpy as np
 
 from .core import HOP, SEGMENT_SECONDS, SR, ConfigError, DataError, resolve_dims
-from .data import load_percepiano
+from .data import find_percepiano, load_percepiano
 from .dataset import EpochSampler, PerformanceDataset, collate
 from .encoders import (MERT_V1_95M_CONFIG, CQTEncoder, MERTEncoder, MIDIEncoder, load_module, save_module,
                                 tiny_mert_config)
@@ -28,9 +28,9 @@ from .fusion import AttentionPoolAggregator, CrossModalFusion
 from .midi import octuple_vocab_sizes
 
 # %% auto #0
-__all__ = ['DEFAULT_MODEL_CONFIG', 'MODEL_PRESETS', 'PROFILE_PARTS', 'MultiTaskHead', 'multitask_loss', 'model_config',
-           'PianoEvalModel', 'synthetic_batch', 'save_released', 'load_released', 'bench_model', 'profile_training',
-           'bench_training_epoch']
+__all__ = ['DEFAULT_MODEL_CONFIG', 'MODEL_PRESETS', 'PROFILE_PARTS', 'CPU_BENCH_CONFIGS', 'MultiTaskHead', 'multitask_loss',
+           'model_config', 'PianoEvalModel', 'synthetic_batch', 'save_released', 'load_released', 'bench_model',
+           'profile_training', 'bench_training_epoch', 'bench_percepiano_training']
 
 # %% ../nbs/08_model.ipynb #aca285e5
 class MultiTaskHead(nn.Module):
@@ -286,14 +286,14 @@ def _to(batch: dict, device) -> dict:
 def profile_training(model: PianoEvalModel, loader, steps: int | None = 10, warmup: int = 1, lr: float = 3e-4) -> dict:
     """Mean seconds per training step of each part in `PROFILE_PARTS` over `steps` batches of `loader` after `warmup`
     steps (AdamW, the multi-task loss); `steps=None`: one full pass over the loader. Also: step_s (their sum), steps,
-    segments, wall_s (every step, warm-up included)."""
+    segments, cpu_s (this process's CPU seconds in the measured steps), wall_s (every step, warm-up included)."""
     device = next(model.parameters()).device
     opt = torch.optim.AdamW(model.parameters(), lr=lr)
     model.train()
-    total = dict.fromkeys(PROFILE_PARTS, 0.0); n = segments = i = 0
+    total = dict.fromkeys(PROFILE_PARTS, 0.0); n = segments = i = 0; cpu = 0.0
     it, t_start = iter(loader), time.perf_counter()
     while steps is None or i < warmup + steps:
-        prof: dict = {}
+        prof: dict = {}; c0 = time.process_time()
         with _Stopwatch(prof, "data"):
             batch = next(it, None)
             if batch is None and steps is not None: it = iter(loader); batch = next(it, None)
@@ -308,18 +308,20 @@ def profile_training(model: PianoEvalModel, loader, steps: int | None = 10, warm
         with _Stopwatch(prof, "optimizer"): opt.step(); opt.zero_grad(set_to_none=True)
         if i >= warmup or steps is None:
             for k, v in prof.items(): total[k] += v
-            n += 1; segments += len(out["mean"])
+            n += 1; segments += len(out["mean"]); cpu += time.process_time() - c0
         i += 1
     if n == 0: raise DataError("profile_training got no batch", fix="Give a loader with at least one batch")
     res = {k: v / n for k, v in total.items()}
-    return {**res, "step_s": sum(res.values()), "steps": n, "segments": segments, "wall_s": time.perf_counter() - t_start}
+    return {**res, "step_s": sum(res.values()), "steps": n, "segments": segments, "cpu_s": cpu,
+            "wall_s": time.perf_counter() - t_start}
 
 # %% ../nbs/08_model.ipynb #dc1f05a2
 def bench_training_epoch(dataset: PerformanceDataset, configs: dict, batch_size: int = 16, steps: int | None = 10,
                          epoch_segments: int | None = None, num_workers: int = 0, num_threads: int | None = None,
                          seed: int = 0):
     """Per-part seconds per training step (`profile_training`) and seconds per epoch of `epoch_segments` segments
-    (default: the dataset's) for each `{name: model config}` on `dataset`, on the CPU → DataFrame, one row per config."""
+    (default: the dataset's) for each `{name: model config}` (predicting the dataset's dims) on `dataset`, on the
+    CPU → DataFrame, one row per config."""
     import pandas as pd
     from torch.utils.data import DataLoader
     threads = torch.get_num_threads()
@@ -328,7 +330,7 @@ def bench_training_epoch(dataset: PerformanceDataset, configs: dict, batch_size:
     try:
         for name, cfg in configs.items():
             torch.manual_seed(seed)
-            model = PianoEvalModel(cfg)
+            model = PianoEvalModel(cfg, dims=dataset.dims)                 # the dataset's targets decide D
             loader = DataLoader(dataset, batch_size=batch_size, sampler=EpochSampler(len(dataset), True, seed),
                                 collate_fn=collate, num_workers=num_workers)
             p = profile_training(model, loader, steps)
@@ -338,7 +340,36 @@ def bench_training_epoch(dataset: PerformanceDataset, configs: dict, batch_size:
                              frames_per_s=round(float(model.audio.frame_rate), 1), batch=batch_size, steps=p["steps"],
                              **{k: round(p[k], 4) for k in PROFILE_PARTS}, step_s=round(p["step_s"], 4),
                              s_per_segment=round(per_segment, 4), epoch_segments=n_epoch,
-                             epoch_min=round(per_segment * n_epoch / 60, 2)))
+                             epoch_min=round(per_segment * n_epoch / 60, 2),
+                             epoch_cpu_min=round(p["cpu_s"] / p["segments"] * n_epoch / 60, 2),
+                             wall_min=round(p["wall_s"] / 60, 2)))
     finally:
         torch.set_num_threads(threads)
     return pd.DataFrame(rows)
+
+CPU_BENCH_CONFIGS = {"before: cpu widths at 86 frames/s": model_config(preset="cpu_small", cqt=dict(downsample=1)),
+                     "after: cpu_small (÷8 before attention)": model_config(preset="cpu_small")}
+
+# %% ../nbs/08_model.ipynb #a164b421
+def bench_percepiano_training(root=None, cache_dir=None, configs: dict | None = None, batch_size: int = 16,
+                              steps: int = 10, full_epochs: int = 2, soundfont=None, num_threads: int | None = 1,
+                              progress: bool = True) -> dict:
+    """PercePiano on this machine → dict: records, segments, precompute_s, cache (this dataset's entries in bytes),
+    old_layout_bytes, profile (`bench_training_epoch` of each config over `steps` steps) and epoch (`full_epochs` full
+    epochs of the last config, one row each: the first fills the token memo, the next ones read it)."""
+    import pandas as pd
+    configs, found = configs or CPU_BENCH_CONFIGS, find_percepiano(root)
+    if found is None:
+        raise DataError("no PercePiano folder found", fix="Pass root=, set PIANOEVAL_PERCEPIANO, or run "
+                        "pianoeval.data.fetch_percepiano() on a machine with a network")
+    ds = PerformanceDataset(load_percepiano(found), dims="percepiano19", cache=cache_dir, soundfont=soundfont)
+    t = time.perf_counter(); ds.precompute(progress); precompute_s = time.perf_counter() - t
+    usage = ds.cache_usage()
+    old = 2 * usage["cqt"] + 4 * sum(ds.n_samples)         # float32 CQTs + float32 renderings (up to the MIDI end)
+    out = dict(records=len(ds.records), segments=len(ds), precompute_s=round(precompute_s, 1), cache=usage,
+               old_layout_bytes=old,
+               profile=bench_training_epoch(ds, configs, batch_size, steps, num_threads=num_threads))
+    last = list(configs)[-1]
+    out["epoch"] = pd.concat([bench_training_epoch(ds, {f"{last}, epoch {e + 1}": configs[last]}, batch_size, None,
+                                                   num_threads=num_threads) for e in range(full_epochs)], ignore_index=True)
+    return out
