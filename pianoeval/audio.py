@@ -5,11 +5,15 @@
 # %% ../nbs/00_audio.ipynb #019d99b4
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import json
 import os
 import re
+import sys
+import tempfile
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -22,11 +26,11 @@ from .core import (CONTRACTS, FRAME_RATE, LIMITS, SEGMENT_OVERLAP, SEGMENT_SECON
                             require)
 
 # %% auto #0
-__all__ = ['SR', 'HOP', 'N_BINS', 'BINS_PER_OCTAVE', 'FMIN', 'LOG_SCALE', 'SILENCE_PEAK', 'CQT_CACHE_DTYPE', 'load_audio',
-           'normalize_audio', 'default_soundfont', 'check_soundfont', 'render_midi', 'warm_numba', 'cqt_torch', 'cqt',
-           'plot_cqt', 'CQTStats', 'n_windows', 'window_samples', 'segment_starts', 'segment_spans', 'audio_samples',
-           'Segments', 'segment_audio', 'segment_frames', 'FeatureCache', 'cqt_cache_params', 'cached_cqt',
-           'bench_audio']
+__all__ = ['SR', 'HOP', 'N_BINS', 'BINS_PER_OCTAVE', 'FMIN', 'LOG_SCALE', 'SILENCE_PEAK', 'CQT_CACHE_DTYPE',
+           'muted_decoder_chatter', 'load_audio', 'normalize_audio', 'default_soundfont', 'check_soundfont',
+           'render_midi', 'warm_numba', 'cqt_torch', 'cqt', 'plot_cqt', 'CQTStats', 'n_windows', 'window_samples',
+           'segment_starts', 'segment_spans', 'audio_samples', 'Segments', 'segment_audio', 'segment_frames',
+           'FeatureCache', 'cqt_cache_params', 'cached_cqt', 'bench_audio']
 
 # %% ../nbs/00_audio.ipynb #cc4639d8
 SR = CONTRACTS.audio.sample_rate            # samples per second everywhere in pianoeval
@@ -47,15 +51,35 @@ def _truncated_wav(info) -> bool:
     m = re.search(r"^data\s*:\s*(\d+)\s*\(should be (\d+)\)", info.extra_info, flags=re.M)
     return bool(m) and int(m.group(1)) > int(m.group(2))
 
+_DECODER_CHATTER = re.compile(rb"^(Note|Warning|Error): |^\[src/libmpg123/")
+_FD2_LOCK = threading.Lock()
+
+@contextlib.contextmanager
+def muted_decoder_chatter():
+    "While decoding, send what C decoders print on file descriptor 2 (libmpg123's 'Note: … resync' lines on a damaged MP3) to a temporary file; afterwards pass on every captured line that is not decoder chatter, so nothing else written meanwhile is lost. The error the user sees is ours."
+    with _FD2_LOCK, tempfile.TemporaryFile() as tmp:
+        sys.stderr.flush(); saved = os.dup(2)
+        os.dup2(tmp.fileno(), 2)
+        try: yield
+        finally:
+            sys.stderr.flush(); os.dup2(saved, 2); os.close(saved)
+            tmp.seek(0)
+            rest = b"".join(l for l in tmp.read().splitlines(keepends=True) if not _DECODER_CHATTER.match(l))
+            if rest: os.write(2, rest)
+
+def _decode_error(path: Path, e) -> AudioError:
+    # libsndfile says "File does not exist or is not a regular file" for some damaged MP3s that do exist
+    why = "" if "does not exist" in e.error_string else f" ({e.error_string})"
+    return AudioError(f"the audio data is corrupt or truncated{why}", path=path, fix="Export or download the file again")
+
 def _read_soundfile(path: Path, max_seconds: float):
     "Decode `path` with soundfile → ([n, ch] float32, sr); None if libsndfile does not recognise the file."
     import soundfile as sf
     try:
-        info = sf.info(str(path))
+        with muted_decoder_chatter(): info = sf.info(str(path))
     except sf.LibsndfileError as e:
         if "not recognised" in str(e).lower() or "unknown format" in str(e).lower(): return None
-        raise AudioError(f"the audio data is corrupt or truncated ({e.error_string})", path=path,
-                         fix="Export or download the file again") from e
+        raise _decode_error(path, e) from e
     if info.samplerate <= 0 or info.channels <= 0:
         raise AudioError("the header has no valid sample rate or channel count", path=path, fix="Export the file again")
     if info.frames > 0 and info.duration > max_seconds:
@@ -65,10 +89,9 @@ def _read_soundfile(path: Path, max_seconds: float):
         raise AudioError("the file is truncated (the header announces more audio than the file holds)", path=path,
                          fix="Copy or export the file again; the end of it is missing")
     try:
-        data, sr = sf.read(str(path), dtype="float32", always_2d=True)
+        with muted_decoder_chatter(): data, sr = sf.read(str(path), dtype="float32", always_2d=True)
     except sf.LibsndfileError as e:
-        raise AudioError(f"the audio data is corrupt or truncated ({e.error_string})", path=path,
-                         fix="Export or download the file again") from e
+        raise _decode_error(path, e) from e
     # MP3/Vorbis headers give an exact frame count; a stream that ends early is a cut file (1 % slack for codec padding).
     if info.frames > 0 and len(data) < 0.99 * info.frames:
         raise AudioError(f"the file is truncated ({len(data)} of {info.frames} frames could be decoded)", path=path,
@@ -377,7 +400,8 @@ def audio_samples(path, sr: int = SR) -> int:
     "Length in samples of `path` loaded at `sr`, from the file header (`soundfile.info`); decodes only headerless files."
     import soundfile as sf
     path = check_file(path, AudioError, "audio file")
-    try: info = sf.info(str(path))
+    try:
+        with muted_decoder_chatter(): info = sf.info(str(path))
     except Exception: info = None              # not a libsndfile format (e.g. m4a): decode it once
     if info is None or info.frames <= 0 or info.samplerate <= 0: return len(load_audio(path, sr))
     return int(info.frames) if info.samplerate == sr else int(np.ceil(info.frames * sr / info.samplerate))

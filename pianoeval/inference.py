@@ -20,7 +20,8 @@ import pandas as pd
 import soundfile as sf
 
 import pianoeval
-from .audio import SILENCE_PEAK, CQTStats, _truncated_wav, load_audio, render_midi, segment_starts
+from .audio import (SILENCE_PEAK, CQTStats, _truncated_wav, load_audio, muted_decoder_chatter, render_midi,
+                             segment_starts)
 from .core import (DIMENSION_SETS, LIMITS, SEGMENT_SECONDS, SR, AlignmentError, AudioError, ConfigError,
                             DataError, MidiError, PianoEvalError, atomic_write, cache_root, check_file, config_dir, json_safe,
                             load_config, resolve_dims)
@@ -127,7 +128,8 @@ class Take:
 
 def _audio_facts(path: Path) -> list:
     "What load_audio will do to this file, in words (resampling, channel mixing), from its header."
-    try: info = sf.info(str(path))
+    try:
+        with muted_decoder_chatter(): info = sf.info(str(path))
     except Exception: return []
     out = []
     if info.samplerate != SR: out.append(f"resampled from {info.samplerate} Hz to {SR} Hz")
@@ -154,16 +156,18 @@ def read_score(path) -> pd.DataFrame:
 
 def scan_audio(path, block_seconds: float = 30.0) -> tuple | None:
     "(duration s, peak of the mono mix) of a recording read block by block (constant memory); None where it must be decoded whole — a format libsndfile does not read, a header that fails a check, NaN or a short read: `load_audio` then decodes it or says what is wrong."
-    try: info = sf.info(str(path))
+    try:
+        with muted_decoder_chatter(): info = sf.info(str(path))
     except sf.LibsndfileError: return None
     if info.samplerate <= 0 or info.channels <= 0 or info.frames <= 0 or info.duration > LIMITS.max_seconds or _truncated_wav(info):
         return None
     peak, n = 0.0, 0
     try:
-        for b in sf.blocks(str(path), blocksize=max(1, int(info.samplerate * block_seconds)), dtype="float32", always_2d=True):
-            if not np.isfinite(b).all(): return None
-            if len(b): peak = max(peak, float(np.abs(b.mean(1)).max()))
-            n += len(b)
+        with muted_decoder_chatter():
+            for b in sf.blocks(str(path), blocksize=max(1, int(info.samplerate * block_seconds)), dtype="float32", always_2d=True):
+                if not np.isfinite(b).all(): return None
+                if len(b): peak = max(peak, float(np.abs(b.mean(1)).max()))
+                n += len(b)
     except (sf.LibsndfileError, RuntimeError): return None
     return (n / info.samplerate, peak) if n >= 0.99 * info.frames else None
 
