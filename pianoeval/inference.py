@@ -397,8 +397,13 @@ def technical_measurements(take: Take, starts: np.ndarray) -> dict | None:
     rows = [{"start_s": float(a), **window_scores(ctx, float(a), float(b))[0]} for a, b in zip(starts, ends)]
     seg = pd.DataFrame(rows).astype({d: float for d in PSEUDO_DIMS})
     seg = pd.concat([seg, window_bars(al, take.score, starts, np.minimum(ends, take.duration))], axis=1)
-    why_missing = {d: details[d].get("reason") for d in PSEUDO_DIMS if scores[d] is None}
-    return {"match_f1": round(f1, 3), "scores": scores, "not_measured": why_missing, "segments": seg,
+    cover = np.clip((np.minimum(ends, take.duration) - starts) / SEGMENT_SECONDS, 1e-3, 1)
+    def window_mean(d):
+        v = seg[d].to_numpy(float); ok = np.isfinite(v)
+        return float(np.average(v[ok], weights=cover[ok])) if ok.any() else None
+    means = {d: window_mean(d) for d in PSEUDO_DIMS}
+    why_missing = {d: details[d].get("reason") or "no window could be measured" for d in PSEUDO_DIMS if means[d] is None}
+    return {"match_f1": round(f1, 3), "scores": means, "whole_take": scores, "not_measured": why_missing, "segments": seg,
             "pedal_from": ctx["pedal_source"], "wrong_or_missed": int(al["n_score"] - len(al["matched"]))}
 
 # %% ../nbs/12_inference.ipynb #b199a235
