@@ -13,6 +13,8 @@ import itertools
 import math
 import os
 import random
+import tempfile
+import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,23 +38,26 @@ from .core import (SEGMENT_OVERLAP, SEGMENT_SECONDS, ConfigError, DataError, Pia
                             config_dir, load_config, require, resolve_dims)
 from .corpus import build_corpus
 from .data import (SPLITS, Performance, find_percepiano, folder_records, load_percepiano, load_records,
-                            split_by_piece)
+                            save_records, split_by_piece)
 from .dataset import (LABEL_SOURCES, EpochSampler, PerformanceDataset, collate, load_segment_labels,
                                loader_settings, split_records)
 from .encoders import CQTEncoder, MERTEncoder, MIDIEncoder
 from .fusion import AttentionPoolAggregator, CrossModalFusion
+from .linear import column_r, column_r2
+from .linear import leave_one_work_out as linear_leave_one_work_out
 from .model import (DEFAULT_MODEL_CONFIG, MultiTaskHead, PianoEvalModel, load_released, model_config,
                              multitask_loss, save_released)
 from .pseudo_labels import pseudo_label_records
 
 # %% auto #0
-__all__ = ['DATAMODULE_DEFAULTS', 'STRATEGIES', 'PRECISIONS', 'TRAIN_CONFIGS', 'warmup_cosine', 'trainer_defaults',
-           'PianoEvalLightning', 'ShardedEpochSampler', 'ResumableLoader', 'datamodule_config', 'PerformanceDataModule',
-           'SourcesConfig', 'DataConfig', 'OptimConfig', 'TrainerConfig', 'CheckpointConfig', 'LoggingConfig',
-           'InitConfig', 'TrainConfig', 'parse_override', 'resolve_config_path', 'load_train_config', 'config_dict',
-           'assign_splits', 'stage_data', 'rng_states', 'set_rng_states', 'RNGCheckpoint', 'AtomicCheckpointIO',
-           'build_callbacks', 'build_loggers', 'build_trainer', 'checkpoint_state', 'load_trunk', 'TrainResult',
-           'steps_per_epoch', 'train', 'training_log', 'plot_training_curves']
+__all__ = ['DATAMODULE_DEFAULTS', 'STRATEGIES', 'PRECISIONS', 'TRAIN_CONFIGS', 'LOWO_INPUTS', 'warmup_cosine', 'trainer_defaults',
+           'PianoEvalLightning', 'ShardedEpochSampler', 'ResumableLoader', 'datamodule_config', 'collate_blank',
+           'PerformanceDataModule', 'SourcesConfig', 'DataConfig', 'OptimConfig', 'TrainerConfig', 'CheckpointConfig',
+           'LoggingConfig', 'InitConfig', 'TrainConfig', 'parse_override', 'resolve_config_path', 'load_train_config',
+           'config_dict', 'assign_splits', 'stage_data', 'rng_states', 'set_rng_states', 'RNGCheckpoint',
+           'AtomicCheckpointIO', 'build_callbacks', 'build_loggers', 'build_trainer', 'checkpoint_state', 'load_trunk',
+           'TrainResult', 'steps_per_epoch', 'train', 'training_log', 'plot_training_curves', 'lowo_records',
+           'predict_segments', 'performance_means', 'deep_leave_one_work_out']
 
 # %% ../nbs/10_train_colab.ipynb #e9fdeca8
 def warmup_cosine(step: int, warmup_steps: int = 500, total_steps: int = 20000, min_lr_ratio: float = 0.0) -> float:
@@ -193,7 +198,8 @@ DATAMODULE_DEFAULTS = dict(
     augment=True,            # True: AugmentChain() with the seed's ranges; False/None: off; a dict: AugmentChain(**dict)
     cache_dir=None,          # FeatureCache folder (None: $PIANOEVAL_CACHE or ~/.cache/pianoeval/features)
     precompute=True, progress=True, use_midi=True,
-    normalize_cqt=False)     # True: fit per-bin CQTStats on the training files, standardise every split with them
+    normalize_cqt=False,     # True: fit per-bin CQTStats on the training files, standardise every split with them
+    blank_audio=False)       # True: every batch's audio features are zeros — a MIDI-only ablation of the same model
 
 def datamodule_config(config: dict | None = None, **overrides) -> dict:
     "`DATAMODULE_DEFAULTS` updated with `config` and `overrides`; unknown keys raise `ConfigError`."
@@ -209,6 +215,13 @@ def _make_augment(spec, cache_dir=None):
     if isinstance(spec, dict): return AugmentChain(**spec)
     if callable(spec): return spec
     raise ConfigError(f"augment must be a bool, a dict of AugmentChain arguments or a chain, got {spec!r}")
+
+def collate_blank(items: list) -> dict:
+    "`collate` with the audio features (CQT or waveform) set to zero and their frame mask kept: the model hears nothing, and its frames still mark time for the MIDI cross-attention."
+    batch = collate(items)
+    for k in ("cqt", "waveform"):
+        if k in batch: batch[k].zero_()
+    return batch
 
 class PerformanceDataModule(L.LightningDataModule):
     "Train/val/test `PerformanceDataset`s split by piece, with a padding collate and worker settings for the machine."
@@ -250,7 +263,7 @@ class PerformanceDataModule(L.LightningDataModule):
         sampler = ShardedEpochSampler(len(ds), shuffle=train, seed=self.config["seed"], rank=rank, world=world)
         # a generator of its own: creating the loader's iterator then draws nothing from torch's global generator
         return (ResumableLoader if train else DataLoader)(
-            ds, batch_size=int(self.config["batch_size"]), collate_fn=collate, sampler=sampler,
+            ds, batch_size=int(self.config["batch_size"]), collate_fn=collate_blank if self.config["blank_audio"] else collate, sampler=sampler,
             generator=torch.Generator().manual_seed(int(self.config["seed"])), **loader_settings(self.config["num_workers"]))
 
     def _rank_world(self) -> tuple:
@@ -336,6 +349,7 @@ class DataConfig:
     precompute: bool = _f(DATAMODULE_DEFAULTS["precompute"], _FLAG)
     progress: bool = _f(DATAMODULE_DEFAULTS["progress"], _FLAG)
     normalize_cqt: bool = _f(DATAMODULE_DEFAULTS["normalize_cqt"], _FLAG)
+    blank_audio: bool = _f(DATAMODULE_DEFAULTS["blank_audio"], _FLAG)   # MIDI-only ablation: zeros for the audio
 
 # %% ../nbs/10_train_colab.ipynb #18931823
 @dataclass(frozen=True)
@@ -864,3 +878,112 @@ def plot_training_curves(out_dir, axes=None):
     axes[2].set_yscale("log"); axes[2].set_title("learning rate"); axes[2].legend(fontsize=7)
     for ax in axes: ax.set_xlabel("optimiser step")
     return axes
+
+# %% ../nbs/10_train_colab.ipynb #499a51f9
+LOWO_INPUTS = {"midi+audio": (), "audio-only": ("model.use_midi=false",), "midi-only": ("data.blank_audio=true",)}
+_LOWO_SOURCES = ("sources.percepiano=null", "sources.corpus=null", "sources.maestro=null", "sources.expert_labels=null",
+                 "sources.pseudo_labels=null")
+
+def _works(records) -> list:
+    "The two works of PercePiano `records` (extra['work']); DataError otherwise."
+    works = sorted({r.extra.get("work") for r in records} - {None})
+    if len(works) != 2 or any(r.extra.get("work") is None for r in records):
+        raise DataError(f"leave-one-work-out needs records of exactly two works (extra['work']), got {works}"
+                        f"{' and records without one' if any(r.extra.get('work') is None for r in records) else ''}",
+                        fix="Pass PercePiano's records (pianoeval.data.load_percepiano)")
+    return works
+
+def lowo_records(records, train_work: str, val_fraction: float = 0.2, seed: int = 0) -> list:
+    "Copies of PercePiano `records` split for leave-one-work-out: the other work 'test'; whole pieces of `train_work` 'val' — the smallest first (ties in a seeded order) until they hold ≥ `val_fraction` of its takes, one piece at least and all but one at most — and the rest 'train'."
+    records = list(records)
+    works = _works(records)
+    if train_work not in works: raise DataError(f"no records of work {train_work!r}", fix=f"Use one of {works}")
+    if not 0 < val_fraction < 1: raise ConfigError(f"val_fraction = {val_fraction}", fix="Use a number between 0 and 1")
+    sizes: dict = {}
+    for r in records:
+        if r.extra["work"] == train_work: sizes[r.piece_id] = sizes.get(r.piece_id, 0) + 1
+    if len(sizes) < 2:
+        raise DataError(f"work {train_work!r} has {len(sizes)} piece; validation needs another of its pieces",
+                        fix="Leave-one-work-out validates on held-out pieces of the training work")
+    order = sorted(np.random.default_rng(seed).permutation(sorted(sizes)).tolist(), key=sizes.get)   # stable sort
+    val, n = set(), 0
+    for p in order[:-1]:
+        if val and n >= val_fraction * sum(sizes.values()): break
+        val.add(p); n += sizes[p]
+    return [dataclasses.replace(r, split="test" if r.extra["work"] != train_work else "val" if r.piece_id in val else "train")
+            for r in records]
+
+# %% ../nbs/10_train_colab.ipynb #31fee351
+def predict_segments(model: PianoEvalModel, dataset: PerformanceDataset, batch_size: int = 16,
+                     blank_audio: bool = False) -> "pd.DataFrame":
+    "The model's mean prediction for every segment of `dataset` (in order; audio zeroed with `blank_audio`) → DataFrame [id, start_s, *dims]."
+    import pandas as pd
+    loader = DataLoader(dataset, batch_size=batch_size, shuffle=False, collate_fn=collate_blank if blank_audio else collate)
+    was, parts = model.training, []
+    model.eval()
+    with torch.no_grad():
+        for b in loader:
+            mean = model(b)["mean"].float().numpy()
+            parts.append(pd.DataFrame(mean, columns=model.dims).assign(id=b["ids"], start_s=b["start_s"].numpy()))
+    model.train(was)
+    if not parts: return pd.DataFrame(columns=["id", "start_s", *model.dims])
+    return pd.concat(parts, ignore_index=True)[["id", "start_s", *model.dims]]
+
+def performance_means(segments: "pd.DataFrame") -> "pd.DataFrame":
+    "Segment predictions averaged per take → DataFrame indexed by id (first-seen order): *dims, n_segments."
+    g = segments.drop(columns="start_s").groupby("id", sort=False)
+    return g.mean().assign(n_segments=g.size())
+
+# %% ../nbs/10_train_colab.ipynb #08c9a660
+def _lowo_row(direction: str, model: str, y: np.ndarray, p: np.ndarray, dims: list, **info) -> dict:
+    ok = np.isfinite(y).all(1) & np.isfinite(p).all(1)
+    r = column_r(y[ok], p[ok])
+    return {"direction": direction, "model": model, "r": float(r.mean()), "R2": float(column_r2(y[ok], p[ok]).mean()),
+            "n_test": int(ok.sum()), **info, **dict(zip(dims, r))}
+
+def deep_leave_one_work_out(records=None, config="cpu_finetune", overrides=(), inputs=("midi+audio",), out_dir=None,
+                            table=None, val_fraction: float = 0.2, linear: bool = True, linear_test: str = "whole",
+                            progress: bool = False) -> "pd.DataFrame":
+    "Leave-one-work-out of the deep model trained by `config` (+ `overrides`) on each of `inputs` (`LOWO_INPUTS`), both directions, with the shipped linear recipe and the 18-feature ridge in the same call (`linear`: on `table`, the feature table of `records`, computed when None; `linear_test`: 'whole' takes or 'windows') → DataFrame indexed by (direction, model): r, R² (means over the dimensions), n_test, train_s, predict_s, epochs, steps, best_val_r, per-dimension r. `records`: PercePiano's (default: `find_percepiano()`'s)."
+    import pandas as pd
+    if records is None:
+        root = find_percepiano()
+        if root is None: raise DataError("no PercePiano folder found", fix="Pass records=, or run `pianoeval download percepiano`")
+        records = load_percepiano(root)
+    records = [r for r in records if r.labels]
+    works = _works(records)
+    unknown = [i for i in inputs if i not in LOWO_INPUTS]
+    if unknown: raise ConfigError(f"unknown inputs {unknown[0]!r}", fix=f"Use {', '.join(LOWO_INPUTS)}")
+    base = config if isinstance(config, TrainConfig) else load_train_config(config, overrides)
+    dims = resolve_dims(_model_config(base, None)["dims"])
+    out = Path(out_dir).expanduser() if out_dir else Path(tempfile.mkdtemp(prefix="pianoeval-lowo-"))
+    rows = []
+    for name in inputs:
+        for train_w in works:
+            test_w = works[1 - works.index(train_w)]
+            split = lowo_records(records, train_w, val_fraction, base.seed)
+            run = out / name.replace("+", "_") / train_w
+            path = save_records(split, run / "records.jsonl")
+            ov = [*LOWO_INPUTS[name], *overrides, *_LOWO_SOURCES, f"sources.records=['{path}']", f"out_dir='{run}'"]
+            cfg = load_train_config(config_dict(base) if isinstance(config, TrainConfig) else config, ov)
+            t0 = time.perf_counter()
+            res = train(cfg, progress=progress)
+            train_s, t1 = time.perf_counter() - t0, time.perf_counter()
+            model = load_released(res.model_dir)
+            if list(model.dims) != list(dims): raise ConfigError(f"the run trained {model.dims}, not {dims}", path=run)
+            test = [r for r in split if r.split == "test"]
+            ds = PerformanceDataset(test, dims, "cqt" if model.config["audio_encoder"] == "cqt" else "waveform",
+                                    cfg.data.segment_seconds, cfg.data.overlap, cache=cfg.data.cache_dir,
+                                    use_midi=model.config["use_midi"])
+            if (res.model_dir / "cqt_stats.json").is_file(): ds.cqt_stats = CQTStats.load(res.model_dir / "cqt_stats.json")
+            per = performance_means(predict_segments(model, ds, cfg.data.batch_size, cfg.data.blank_audio))
+            by_id = {r.id: r for r in test}
+            y = np.array([[by_id[i].labels.get(d, np.nan) for d in dims] for i in per.index], float)
+            rows.append(_lowo_row(f"{train_w} → {test_w}", f"deep {name}", y, per[dims].to_numpy(float), dims,
+                                  train_s=train_s, predict_s=time.perf_counter() - t1, epochs=res.epochs,
+                                  steps=res.global_step, best_val_r=res.best_score))
+    if linear:
+        lin = linear_leave_one_work_out(records, table, dims=dims, test=linear_test).reset_index()
+        lin["model"] = lin.model.map({"model": "linear: shipped recipe", "baseline": "linear: ridge, 18 features"})
+        rows += lin.rename(columns={"fit_s": "train_s"}).to_dict("records")
+    return pd.DataFrame(rows).set_index(["direction", "model"]).sort_index()
