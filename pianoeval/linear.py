@@ -15,17 +15,22 @@ import numpy as np
 import pandas as pd
 from fastcore.basics import patch
 
-from .core import (DIMENSION_SETS, ConfigError, DataError, PianoEvalWarning, atomic_write, check_file, load_config,
-                            resolve_dims)
+from .audio import FeatureCache, check_soundfont, default_soundfont, render_midi
+from .core import (DIMENSION_SETS, SEGMENT_OVERLAP, SEGMENT_SECONDS, SR, ConfigError, DataError, MidiError, PianoEvalError,
+                            PianoEvalWarning, atomic_write, cache_root, check_file, file_sha256, load_config, resolve_dims)
 from .data import find_percepiano, folder_records, load_percepiano
-from .features import FEATURE_NAMES, FEATURE_SETS, FEATURES_VERSION, feature_table
+from .features import FEATURE_NAMES, FEATURE_SETS, FEATURES_VERSION, analyse_take, feature_table, take_feature_table
+from .midi import midi_notes
+from .transcribe import TRANSCRIBERS, transcribe
 
 # %% auto #0
 __all__ = ['RIDGE_ALPHAS', 'MARGINAL_KS', 'KERNEL_GRID', 'BASIC_FEATURES', 'RIDGE_MARGINAL', 'MIX5', 'BASELINE',
            'SEED10_FROM_PERCEPIANO', 'TAKE_ONLY', 'SHIPPED_MODELS', 'SHIPPED', 'column_r', 'column_r2', 'group_folds',
            'Standardiser', 'fit_ridge', 'predict_member', 'environments', 'stable_correlation', 'fit_marginal',
            'fit_kernel', 'LinearScorer', 'leave_one_work_out', 'predict_records', 'seed10_from_percepiano',
-           'shipped_training_rows', 'needs_score', 'shipped_dir', 'load_shipped', 'model_card', 'train_shipped']
+           'shipped_training_rows', 'needs_score', 'shipped_dir', 'load_shipped', 'model_card', 'train_shipped',
+           'transcribed_feature_table', 'with_midi_pseudo_labels', 'audio_only_lowo', 'technical_lowo',
+           'train_shipped_fast']
 
 # %% ../nbs/08a_linear.ipynb #d92c82b6
 def column_r(Y: np.ndarray, P: np.ndarray) -> np.ndarray:
@@ -426,14 +431,16 @@ def _window_mean(model: LinearScorer, table: pd.DataFrame) -> pd.DataFrame:
     return g.mean().assign(n_windows=g.size())
 
 def leave_one_work_out(records, table: pd.DataFrame | None = None, members=RIDGE_MARGINAL, dims="percepiano19", test: str = "whole",
-                       train_on: str = "whole", targets=None, cache_dir=None, progress: bool = False) -> pd.DataFrame:
-    "Train on each work of PercePiano `records` (extra['work']) and test on the other; the model (`members`) and the 18-feature ridge baseline → DataFrame indexed by (direction, model): r, R², fit_s, per-dimension r. `train_on`/`test`: 'whole' takes or their 10 s 'windows' (window predictions averaged per take); `targets(rec)`: what to predict (default its labels)."
+                       train_on: str = "whole", targets=None, cache_dir=None, progress: bool = False,
+                       test_table: pd.DataFrame | None = None) -> pd.DataFrame:
+    "Train on each work of PercePiano `records` (extra['work']) and test on the other; the model (`members`) and the 18-feature ridge baseline → DataFrame indexed by (direction, model): r, R², fit_s, per-dimension r. `train_on`/`test`: 'whole' takes or their 10 s 'windows' (window predictions averaged per take); `targets(rec)`: what to predict (default its labels); `test_table`: the features the test work is scored from (default `table`; e.g. the same takes rendered with another soundfont and transcribed)."
     if {test, train_on} - {"whole", "windows"}: raise ConfigError(f"test={test!r}, train_on={train_on!r}", fix="Use 'whole' or 'windows'")
     records = list(records); dims = resolve_dims(dims)
     if table is None: table = feature_table(records, cache_dir=cache_dir, progress=progress)
     work = pd.Series({r.id: r.extra.get("work") for r in records}); piece = pd.Series({r.id: r.piece_id for r in records})
     labels = _targets(records, dims, targets)
     table = table[table.id.isin(labels.index)]
+    tests = table if test_table is None else test_table[test_table.id.isin(labels.index)]
     works = sorted(set(work[table.id]) - {None})
     if len(works) != 2: raise DataError(f"leave-one-work-out needs records of exactly two works, got {works}",
                                         fix="Pass PercePiano's records (pianoeval.data.load_percepiano)")
@@ -441,13 +448,13 @@ def leave_one_work_out(records, table: pd.DataFrame | None = None, members=RIDGE
     for train_w in works:
         in_train = (work[table.id] == train_w).to_numpy()
         tr = table[in_train & ((table.window < 0) if train_on == "whole" else (table.window >= 0)).to_numpy()]
+        te = tests[(work[tests.id] != train_w).to_numpy()]
         for name, mem in (("model", members), ("baseline", BASELINE)):
             t0 = time.perf_counter()
             m = LinearScorer(dims, mem)
             trm = tr[_usable(m, tr)]
             m.fit(trm, labels.loc[trm.id], piece[trm.id].to_numpy())
             fit_s = time.perf_counter() - t0
-            te = table[~in_train]
             pred = _window_mean(m, te)[dims] if test == "windows" else \
                    pd.DataFrame(m.predict(te[te.window < 0])[0], index=te[te.window < 0].id, columns=dims)
             y, p = labels.loc[pred.index].to_numpy(float), pred.to_numpy(float)
@@ -501,8 +508,10 @@ def shipped_training_rows(dims: str, percepiano: pd.DataFrame, records, corpus: 
 
 # %% ../nbs/08a_linear.ipynb #14eaf398
 TAKE_ONLY = (("ridge", "P"), ("marginal", "P"))   # for takes without a score
-SHIPPED_MODELS = {"seed10": ("seed10", RIDGE_MARGINAL), "percepiano19": ("percepiano19", RIDGE_MARGINAL),
-                  "seed10-take": ("seed10", TAKE_ONLY), "percepiano19-take": ("percepiano19", TAKE_ONLY)}
+# name: (dimension set, members, notes from); a '-fast' model ships the 18-feature baseline instead where that wins (its config says)
+SHIPPED_MODELS = {"seed10": ("seed10", RIDGE_MARGINAL, "midi"), "percepiano19": ("percepiano19", RIDGE_MARGINAL, "midi"),
+                  "seed10-take": ("seed10", TAKE_ONLY, "midi"), "percepiano19-take": ("percepiano19", TAKE_ONLY, "midi"),
+                  "seed10-fast": ("seed10", TAKE_ONLY, "fast"), "percepiano19-fast": ("percepiano19", TAKE_ONLY, "fast")}
 SHIPPED = tuple(SHIPPED_MODELS)
 
 def needs_score(model: LinearScorer) -> bool:
@@ -515,11 +524,12 @@ def shipped_dir(name: str) -> Path:
     return Path(str(resources.files("pianoeval"))) / "assets" / "models" / name
 
 def load_shipped(name: str = "seed10") -> LinearScorer:
-    "The linear model shipped with pianoeval: 'seed10' (pianoeval's ten dimensions) or 'percepiano19' (PercePiano's 19), from the take and its score; '<name>-take' from the take alone."
+    "The linear model shipped with pianoeval: 'seed10' (pianoeval's ten dimensions) or 'percepiano19' (PercePiano's 19), from the take's MIDI and its score; '<name>-take' from the MIDI alone; '<name>-fast' from the notes the fast transcriber hears in a recording."
     folder = shipped_dir(name)
     if not (folder / "config.json").exists():
+        how = "train_shipped()" if SHIPPED_MODELS[name][2] == "midi" else "train_shipped_fast(soundfont)"
         raise ConfigError(f"the shipped model {name!r} is not in this installation", path=folder,
-                          fix="Reinstall pianoeval, or train it: pianoeval.linear.train_shipped()")
+                          fix=f"Reinstall pianoeval, or train it: pianoeval.linear.{how}")
     return LinearScorer.load(folder)
 
 # %% ../nbs/08a_linear.ipynb #04c034e8
@@ -533,6 +543,14 @@ def _lowo_markdown(lowo: pd.DataFrame) -> str:
     lines += [f"| {k} | " + " | ".join(f"{lowo.loc[(d, 'model'), k]:.2f}" for d in dirs) + " |" for k in dims]
     return "\n".join(lines)
 
+def _input_limits(info: dict) -> str:
+    if info.get("notes_from", "midi") == "midi":
+        return "- Audio-only input goes through a transcriber, whose velocities and pedal are unreliable; these figures are for MIDI."
+    return (f"- Trained and tested on MIDI rendered with soundfonts and transcribed, not on microphone recordings of pianos: "
+            "the instrument, room and noise of a real recording are a further shift these figures do not measure (the "
+            "unseen-soundfont rows show what one change of instrument costs). The transcriber hears no pedal and guesses "
+            "velocities from loudness, so pedal and dynamics dimensions rest on indirect cues.")
+
 def model_card(name: str, model: LinearScorer, lowo: pd.DataFrame, notes: str = "") -> str:
     "MODEL_CARD.md of a shipped model: what it predicts, data, recipe, leave-one-work-out figures, limits, licences."
     info = model.info
@@ -540,18 +558,22 @@ def model_card(name: str, model: LinearScorer, lowo: pd.DataFrame, notes: str = 
     weak = [f"{d} ({' / '.join(f'{x:.2f}' for x in r[d])})" for d in model.dims if d in r and r[d].min() < 0.1]
     unstable = (f"- Did not carry across works here (r below 0.1 in a direction): {', '.join(weak)}. Do not show them to "
                 "users as judgements.\n") if weak else ""
+    src = info.get("notes_from", "midi")
     inputs = (f"Input: the features of `pianoeval.features` (v{FEATURES_VERSION}) of a take and its score — P (take), S "
               "(take vs score, incl. the pseudo-labels 2.0 details) and D (take − deadpan rendering of the score). **A score is "
               "required**; a take without one is refused (use the `-take` model)." if needs_score(model) else
               f"Input: the P features of `pianoeval.features` (v{FEATURES_VERSION}): the take alone, **no score needed** "
-              "(where a score is known, the model without `-take` is better).")
+              "(where a score is known, the model without `-take` is better)." if src == "midi" else
+              f"Input: a **recording alone** — the P features of `pianoeval.features` (v{FEATURES_VERSION}) of the notes the "
+              f"'{src}' transcriber ({info.get('transcriber', '')}) hears in it; no MIDI, no score. Only for notes from that "
+              "transcriber (pianoeval refuses others); where the performance MIDI exists, the `-take` model is better.")
     return f"""# pianoeval linear model `{name}`
 
 {info.get('summary', '')}
 
 ## Predicts
 {len(model.dims)} dimensions on 0–100 with a σ each (the out-of-fold residual SD, by piece): {', '.join(model.dims)}.
-{inputs} Long takes are scored in 10 s windows and averaged (`pianoeval.linear.predict_records`).
+{inputs} Long takes are scored in 10 s windows and averaged ({'`pianoeval.linear.predict_records`' if src == 'midi' else '`pianoeval score`'}).
 
 ## Training data
 {info.get('training_data', '')}
@@ -573,7 +595,7 @@ fall below 0 because the two works' mean ratings differ and a per-work offset ca
 - Two works (Schubert D960, Beethoven WoO 80), one pool of raters, MIDI performances: expect less on other
   repertoire, and treat the absolute level as uncertain (R² across works {lowo.xs('model', level=1).R2.min():.2f} to
   {lowo.xs('model', level=1).R2.max():.2f}); ranking takes of one piece is what these figures support.
-{unstable}- Audio-only input goes through a transcriber, whose velocities and pedal are unreliable; these figures are for MIDI.
+{unstable}{_input_limits(info)}
 
 ## Licences
 Model files: Apache-2.0 (pianoeval). Training data: PercePiano (MIT){info.get('extra_licence', '')}.
@@ -590,12 +612,29 @@ def _technical_oof_markdown(model: LinearScorer) -> str:
             ("\n\nThe pseudo-label scores are themselves among the inputs (`pl_<dim>_score`, with the measurements behind "
              "them), so where a score is given these six reproduce the pseudo-labels 2.0, smoothed, with a σ; their "
              "validity is that of the pseudo-labels (`04b_pseudo_label_proof`), not a new measurement.\n" if needs_score(model) else
-             "\n\nWithout the score these six are estimated from the take alone: what the pseudo-labels would say. Where r "
-             "is low (a wrong note cannot be told from the take alone), do not show the dimension as a judgement.\n"))
+             "\n\nWithout the score these six are estimated from the take alone: what the pseudo-labels would say"
+             + ("" if model.info.get("notes_from", "midi") == "midi" else
+                " — here from the transcription of a rendering, against the pseudo-labels of the true MIDI and its score")
+             + ". Where r is low (a wrong note cannot be told from the take alone), do not show the dimension as a judgement.\n"))
 
-def train_shipped(out=None, percepiano=None, corpus=None, cache_dir=None, names=SHIPPED, progress: bool = True) -> dict:
-    "Train the shipped models `names` on PercePiano (`percepiano`: its folder, default `find_percepiano()`) and a built-in corpus folder (`corpus`, for seed10's technical six), with their LOWO tables and cards → {name: folder} (default: inside the package)."
+def _technical_lowo_markdown(tl: pd.DataFrame) -> str:
+    "The technical six's `technical_lowo` table as a markdown section."
+    dims = [c for c in tl.columns if c not in ("r", "n_train", "n_test")]
+    r = tl.xs("model", level=1)
+    weak = [f"{d} ({' / '.join(f'{x:.2f}' for x in r[d])})" for d in dims if r[d].min() < 0.1]
+    return ("\n## Technical six across works\nTrained on one work's windows, tested on the other's, against the pseudo-labels "
+            "of the true MIDI and its score (`technical_lowo`; rows as in the table above):\n\n"
+            "| direction | model | mean r | " + " | ".join(dims) + " |\n|---|---|---|" + "---|" * len(dims) + "\n"
+            + "\n".join(f"| {d} | {m} | {row.r:.2f} | " + " | ".join(f"{row[k]:.2f}" for k in dims) + " |" for (d, m), row in tl.iterrows()) + "\n"
+            + (f"\nDid not carry across works here (r below 0.1 in a direction): {', '.join(weak)}. Do not show them to users as "
+               "judgements.\n" if weak else ""))
+
+def train_shipped(out=None, percepiano=None, corpus=None, cache_dir=None, names=None, progress: bool = True) -> dict:
+    "Train the shipped MIDI models `names` (default: all whose notes come from MIDI; the audio-only ones: `train_shipped_fast`) on PercePiano (`percepiano`: its folder, default `find_percepiano()`) and a built-in corpus folder (`corpus`, for seed10's technical six), with their LOWO tables and cards → {name: folder} (default: inside the package)."
     from pianoeval import __version__
+    names = tuple(n for n in SHIPPED if SHIPPED_MODELS[n][2] == "midi") if names is None else tuple(names)
+    if bad := [n for n in names if SHIPPED_MODELS.get(n, (0, 0, "midi"))[2] != "midi"]:
+        raise ConfigError(f"{', '.join(bad)} learn from transcriptions, not from MIDI", fix="Train them with train_shipped_fast(soundfont)")
     root = find_percepiano(percepiano)
     if root is None: raise DataError("PercePiano not found", fix="Download it (`pianoeval download percepiano`) or pass percepiano=")
     recs = load_percepiano(root, keep_unlabelled=False)
@@ -607,7 +646,7 @@ def train_shipped(out=None, percepiano=None, corpus=None, cache_dir=None, names=
     folders = {}
     for name in names:
         t0 = time.perf_counter()
-        dset, members = SHIPPED_MODELS[name]
+        dset, members, _ = SHIPPED_MODELS[name]
         X, Y, groups = shipped_training_rows(dset, pp, recs, ct)
         model = LinearScorer(dset, members).fit(X, Y, groups)
         train_s = time.perf_counter() - t0
@@ -638,4 +677,236 @@ def train_shipped(out=None, percepiano=None, corpus=None, cache_dir=None, names=
         with atomic_write(out / name / "MODEL_CARD.md", "w") as f: f.write(model_card(name, model, lowo, notes))
         folders[name] = out / name
         if progress: print(f"{name}: trained in {train_s:.0f} s; LOWO r {lowo.xs('model', level=1).r.round(3).tolist()}")
+    return folders
+
+# %% ../nbs/08a_linear.ipynb #d2efba64
+def _pack_transcription(notes: pd.DataFrame, pedal: pd.DataFrame) -> np.ndarray:
+    "Notes [onset_s, offset_s, pitch, velocity] and CC64 events [time_s, value] in one float64 array [n + m, 5] for the cache (column 0: 0 = note, 1 = pedal event)."
+    a = np.c_[np.zeros(len(notes)), notes[["onset_s", "offset_s", "pitch", "velocity"]].to_numpy(float)]
+    b = np.c_[np.ones(len(pedal)), pedal[["time_s", "value"]].to_numpy(float), np.zeros((len(pedal), 2))]
+    return np.concatenate([a.reshape(-1, 5), b.reshape(-1, 5)])
+
+def _unpack_transcription(a: np.ndarray) -> tuple:
+    "(note table, CC64 events) from `_pack_transcription`'s array."
+    n, p = a[a[:, 0] == 0], a[a[:, 0] == 1]
+    notes = midi_notes(pd.DataFrame({"onset_s": n[:, 1], "offset_s": n[:, 2], "pitch": n[:, 3].astype(np.int64),
+                                     "velocity": n[:, 4].astype(np.int64)}))
+    return notes, pd.DataFrame({"time_s": p[:, 1], "value": p[:, 2].astype(np.int64)})
+
+# %% ../nbs/08a_linear.ipynb #98b4e968
+def transcribed_feature_table(records, soundfont=None, transcriber: str = "fast", cache_dir=None, keep_audio: bool = False,
+                              progress: bool = True, seconds: float = SEGMENT_SECONDS, overlap: float = SEGMENT_OVERLAP) -> pd.DataFrame:
+    "P features of MIDI `records` as an audio-only user's take gives them: each MIDI rendered with `soundfont` (default pretty_midi's), quantised to 16 bits, transcribed with `transcriber`, featured without a score → `feature_table`'s layout (what needs a score NaN); transcriptions and features (and, with `keep_audio`, the renderings) cached by content in `cache_dir`/transcribed (None: `cache_root()`/features; False: none); failures in `.attrs['errors']`, seconds per stage in `.attrs['seconds']`."
+    from tqdm.auto import tqdm
+    if transcriber not in TRANSCRIBERS: raise ConfigError(f"unknown transcriber {transcriber!r}", fix=f"Use one of: {', '.join(TRANSCRIBERS)}")
+    records = folder_records(records) if isinstance(records, (str, Path)) else list(records)
+    sf = check_soundfont(soundfont) if soundfont is not None else default_soundfont()
+    cache = None if cache_dir is False else FeatureCache((Path(cache_dir) if cache_dir else cache_root() / "features") / "transcribed")
+    key_audio = {"stage": "rendering", "soundfont": file_sha256(sf), "sr": SR, "pcm": "int16"}
+    key_notes = key_audio | {"stage": "transcription", "transcriber": TRANSCRIBERS[transcriber]}
+    key_feats = key_notes | {"stage": "take-features", "version": FEATURES_VERSION, "n": len(FEATURE_NAMES), "seconds": seconds,
+                             "overlap": overlap, "score": None}
+    spent = {"render": 0.0, "transcribe": 0.0, "features": 0.0, "audio_seconds": 0.0, "rendered": 0, "transcribed": 0, "featured": 0}
+    def through(key, fn, use=True):
+        return (lambda p: cache.get_or_compute(p, key, fn)) if cache is not None and use else fn
+    def render(path):
+        t0 = time.perf_counter(); y = np.round(np.clip(render_midi(path, sf), -1, 1) * 32767).astype(np.int16)
+        spent["render"] += time.perf_counter() - t0; spent["rendered"] += 1; spent["audio_seconds"] += len(y) / SR
+        return y
+    def notes_of(path):
+        y = through(key_audio, render, keep_audio)(path).astype(np.float32) / 32767
+        t0 = time.perf_counter(); notes, pedal = transcribe(y, transcriber)
+        spent["transcribe"] += time.perf_counter() - t0; spent["transcribed"] += 1
+        return _pack_transcription(notes, pedal)
+    def features_of(path):
+        notes, pedal = _unpack_transcription(through(key_notes, notes_of)(path))
+        t0 = time.perf_counter()
+        a = take_feature_table(analyse_take(notes, pedal, None, transcribed=True), seconds, overlap).to_numpy(float)
+        spent["features"] += time.perf_counter() - t0; spent["featured"] += 1
+        return a
+    parts, errors = [], []
+    for rec in tqdm(records, desc=f"{transcriber} transcriptions", disable=not progress):
+        try:
+            if not rec.midi_path: raise DataError(f"record {rec.id!r} has no MIDI file to render", fix="Give it a midi_path")
+            a = through(key_feats, features_of)(check_file(rec.midi_path, MidiError, "MIDI file"))
+        except PianoEvalError as e:
+            errors.append({"id": rec.id, "file": e.path or rec.midi_path, "reason": e.problem}); continue
+        df = pd.DataFrame(a, columns=["window", "start", "end", *FEATURE_NAMES])
+        parts.append(df.assign(window=df.window.astype(int)).assign(id=rec.id, piece_id=rec.piece_id))
+    cols = ["id", "piece_id", "window", "start", "end", *FEATURE_NAMES]
+    out = pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)
+    out.attrs |= {"errors": errors, "seconds": spent, "soundfont": sf.name, "transcriber": TRANSCRIBERS[transcriber]}
+    if errors:
+        warnings.warn(f"{len(errors)} of {len(records)} record(s) failed and are left out: "
+                      + "; ".join(f"{e['id']} ({e['reason']})" for e in errors[:3]), PianoEvalWarning, stacklevel=2)
+    return out
+
+# %% ../nbs/08a_linear.ipynb #12a6d067
+_TECH_COLS = [f"pl_{d}_score" for d in DIMENSION_SETS["seed10"].pseudo_labelled]
+
+def with_midi_pseudo_labels(table: pd.DataFrame, midi: pd.DataFrame) -> pd.DataFrame:
+    "`table` (features of transcriptions) with the `pl_<dim>_score` columns taken from `midi` (the same takes' true-MIDI + score feature table), window by window (matched by id and start; NaN on whole-take rows and unmatched windows)."
+    src = midi[midi.window >= 0]
+    lookup = pd.DataFrame(src[_TECH_COLS].to_numpy(float), columns=_TECH_COLS,
+                          index=pd.MultiIndex.from_arrays([src.id.to_numpy(), src.start.round(3).to_numpy()]))
+    lookup = lookup[~lookup.index.duplicated()]
+    vals = lookup.reindex(pd.MultiIndex.from_arrays([table.id.to_numpy(), table.start.round(3).to_numpy()])).to_numpy(float, copy=True)
+    vals[(table.window < 0).to_numpy()] = np.nan
+    return table.assign(**{c: vals[:, j] for j, c in enumerate(_TECH_COLS)})
+
+# %% ../nbs/08a_linear.ipynb #3aa4cb4a
+def audio_only_lowo(records, transcribed: pd.DataFrame, midi: pd.DataFrame, unseen: pd.DataFrame | None = None,
+                    members=TAKE_ONLY, dims="percepiano19", targets=None, test: str = "whole") -> pd.DataFrame:
+    "Leave-one-work-out figures of an audio-only recipe, in one run → DataFrame indexed by (direction, model): 'model' (`members` on the `transcribed` features), 'baseline' (18-feature ridge, same features), 'MIDI-trained, on transcriptions' (`members` trained on the true-MIDI table `midi`, scored on the test work's transcriptions), 'MIDI-trained, on MIDI' (the ceiling), and with `unseen` (the takes through another soundfont) 'unseen soundfont: model' / '…: baseline' (trained on `transcribed`, scored on `unseen`)."
+    kw = dict(members=members, dims=dims, targets=targets, test=test)
+    parts = [leave_one_work_out(records, transcribed, **kw),
+             leave_one_work_out(records, midi, test_table=transcribed, **kw).xs("model", level=1, drop_level=False)
+             .rename(index={"model": "MIDI-trained, on transcriptions"}),
+             leave_one_work_out(records, midi, **kw).xs("model", level=1, drop_level=False).rename(index={"model": "MIDI-trained, on MIDI"})]
+    if unseen is not None:
+        parts.append(leave_one_work_out(records, transcribed, test_table=unseen, **kw)
+                     .rename(index={"model": "unseen soundfont: model", "baseline": "unseen soundfont: baseline"}))
+    out = pd.concat(parts)
+    order = {d: i for i, d in enumerate(dict.fromkeys(out.index.get_level_values(0)))}
+    return out.iloc[np.argsort([order[d] for d in out.index.get_level_values(0)], kind="stable")]
+
+def technical_lowo(records, runs: dict) -> pd.DataFrame:
+    "Leave-one-work-out for seed10's technical six on 10 s windows, against the `pl_<dim>_score` columns (the true-MIDI pseudo-labels): `runs` {label: (train table, test table, members)} → DataFrame indexed by (direction, label): mean r, n_train, n_test, per-dimension r. Train rows of takes outside `records` (a built-in corpus) train in both directions."
+    tech = DIMENSION_SETS["seed10"].pseudo_labelled
+    work = pd.Series({r.id: r.extra.get("work") for r in records})
+    rows = []
+    for label, (train, test, members) in runs.items():
+        train, test = (t[(t.window >= 0) & t[_TECH_COLS].notna().all(1)] for t in (train, test))
+        test, src = test[test.id.isin(work.index)], train.id.map(work)
+        for w in sorted(set(src.dropna())):
+            m = LinearScorer(list(tech), members)
+            tr = train[((src == w) | src.isna()).to_numpy()]; tr = tr[_usable(m, tr)]
+            te = test[(work[test.id] != w).to_numpy()]; te = te[_usable(m, te)]
+            m.fit(tr, tr[_TECH_COLS].to_numpy(), tr.piece_id.to_numpy())
+            r = column_r(te[_TECH_COLS].to_numpy(), m.predict(te)[0])
+            rows.append({"direction": f"{w} → {work[te.id.iloc[0]]}", "model": label, "r": r.mean(), "n_train": len(tr), "n_test": len(te)} | dict(zip(tech, r)))
+    out = pd.DataFrame(rows)
+    return out.sort_values("direction", kind="stable").set_index(["direction", "model"])
+
+# %% ../nbs/08a_linear.ipynb #2e51bf0e
+def _fast_card_notes(lowo_w: pd.DataFrame, shipped_recipe: str, costs: str) -> str:
+    "Card text after the LOWO table of an audio-only model: which recipe shipped and why, the window-averaged figures, the costs."
+    w = lambda m: " and ".join(f"{r:.3f} ({d})" for (d, mm), r in lowo_w.r.items() if mm == m)
+    return (f"\n**Shipped: {shipped_recipe}.** The rows: `model` — what ships, on the transcribed features; `baseline` — ridge "
+            "on 18 basic features of the same transcriptions; `MIDI-trained, on transcriptions` — the shipped members trained on "
+            "true MIDI and scored on the test work's transcriptions (what a MIDI model does with audio input); `MIDI-trained, "
+            "on MIDI` — the ceiling of this route, had the performance MIDI been given; `unseen soundfont` — trained on "
+            "soundfont A's transcriptions, scored on soundfont B's; `recipe (not shipped)` — where the baseline ships, the "
+            "recipe that did not beat it.\n\nScored as `pianoeval score` scores a take — the mean "
+            f"over its 10 s windows — mean r is {w('model')} (baseline {w('baseline')}).\n\n{costs}\n")
+
+def _ship_lowo(lowo_recipe: pd.DataFrame, lowo_base: pd.DataFrame, wins: bool) -> pd.DataFrame:
+    "The LOWO table of what ships: the recipe's `audio_only_lowo` rows where it `wins`; else the baseline's (its own rows as 'model') followed by the recipe's 'model' and 'unseen soundfont: model' rows, renamed '… recipe (not shipped)'."
+    if wins: return lowo_recipe
+    lost = lowo_recipe[lowo_recipe.index.get_level_values(1).isin(["model", "unseen soundfont: model"])].rename(
+        index={"model": "recipe (not shipped)", "unseen soundfont: model": "unseen soundfont: recipe (not shipped)"})
+    keep = lowo_base[~lowo_base.index.get_level_values(1).isin(["baseline", "unseen soundfont: baseline"])]
+    out = pd.concat([keep, lost])
+    order = {d: i for i, d in enumerate(dict.fromkeys(out.index.get_level_values(0)))}
+    return out.iloc[np.argsort([order[d] for d in out.index.get_level_values(0)], kind="stable")]
+
+def _mean_r(lowo: pd.DataFrame, model: str, tl: pd.DataFrame | None = None, n_rated: int = 0) -> float:
+    "Mean Pearson r of `model`'s rows over both directions and all dimensions: the rated ones (`lowo`, `n_rated` of them) and, with `tl`, the technical six."
+    r = lowo.xs(model, level=1).r.mean()
+    if tl is None: return float(r)
+    n_tech = len(DIMENSION_SETS["seed10"].pseudo_labelled)
+    return float((n_rated * r + n_tech * tl.xs(model, level=1).r.mean()) / (n_rated + n_tech))
+
+def _costs_text(spent: dict) -> str:
+    "One line of what the training data cost per take, from `transcribed_feature_table`'s `.attrs['seconds']`."
+    if not spent.get("featured") or not spent.get("transcribed"): return "Training data read from the cache (costs measured in `08a_linear`)."
+    return (f"Training data cost per take (one CPU core of a shared 2-core machine): rendering {spent['render'] / spent['rendered']:.2f} s, "
+            f"transcription {spent['transcribe'] / spent['transcribed']:.2f} s ({spent['audio_seconds'] / spent['transcribe']:.0f}× "
+            f"realtime; {spent['audio_seconds'] / spent['rendered']:.1f} s of audio per take), features {spent['features'] / spent['featured']:.2f} s.")
+
+def train_shipped_fast(soundfont, test_soundfont=None, out=None, percepiano=None, corpus=None, cache_dir=None, names=None,
+                       transcriber: str = "fast", costs: dict | None = None, progress: bool = True) -> dict:
+    "Train the audio-only shipped models `names` (default: those of `SHIPPED_MODELS` trained on `transcriber`'s notes) on PercePiano rendered with `soundfont` and transcribed (seed10's technical six: the true-MIDI pseudo-labels of PercePiano's and the built-in `corpus`'s windows); the recipe ships where it beats the 18-feature baseline in `audio_only_lowo` (with the unseen `test_soundfont`, default pretty_midi's; seed10: with `technical_lowo`), else the baseline; files and cards → {name: folder} (default: inside the package). `costs`: the `.attrs['seconds']` of the run that built the tables, for the card when this one reads them from the cache."
+    from pianoeval import __version__
+    names = tuple(n for n in SHIPPED if SHIPPED_MODELS[n][2] == transcriber) if names is None else tuple(names)
+    if bad := [n for n in names if SHIPPED_MODELS.get(n, (0, 0, None))[2] != transcriber]:
+        raise ConfigError(f"{', '.join(bad)} are not models of the {transcriber!r} transcriber's notes", fix=f"Pass names from {', '.join(SHIPPED)}")
+    sf = check_soundfont(soundfont); sf_test = check_soundfont(test_soundfont) if test_soundfont else default_soundfont()
+    if file_sha256(sf) == file_sha256(sf_test):
+        raise ConfigError("the test soundfont is the training soundfont", path=sf_test, fix="Pass another test_soundfont=")
+    root = find_percepiano(percepiano)
+    if root is None: raise DataError("PercePiano not found", fix="Download it (`pianoeval download percepiano`) or pass percepiano=")
+    recs = load_percepiano(root, keep_unlabelled=False)
+    corpus_recs = folder_records(corpus) if corpus else []
+    out = Path(out) if out else Path(str(resources.files("pianoeval"))) / "assets" / "models"
+    midi = feature_table(recs, cache_dir=cache_dir, progress=progress)
+    fast = transcribed_feature_table(recs, sf, transcriber, cache_dir, progress=progress)
+    unseen = transcribed_feature_table(recs, sf_test, transcriber, cache_dir, progress=progress)
+    fast, unseen = with_midi_pseudo_labels(fast, midi), with_midi_pseudo_labels(unseen, midi)
+    midi_c = feature_table(corpus_recs, cache_dir=cache_dir, progress=progress) if corpus_recs else None
+    fast_c = (with_midi_pseudo_labels(transcribed_feature_table(corpus_recs, sf, transcriber, cache_dir, progress=progress), midi_c)
+              if corpus_recs else None)
+    spent = fast.attrs["seconds"] if fast.attrs["seconds"]["featured"] else (costs or {})
+    interp = DIMENSION_SETS["seed10"].group("interpretive")
+    with_c = lambda t, c: t if c is None else pd.concat([t, c], ignore_index=True)
+    folders = {}
+    for name in names:
+        dset, recipe, _ = SHIPPED_MODELS[name]
+        kw = dict(dims="percepiano19" if dset == "percepiano19" else interp,
+                  targets=None if dset == "percepiano19" else (lambda r: seed10_from_percepiano(r.labels)))
+        lowo_r = audio_only_lowo(recs, fast, midi, unseen, recipe, **kw)
+        lowo_b = audio_only_lowo(recs, fast, midi, unseen, BASELINE, **kw)
+        tl_r = tl_b = None
+        if dset == "seed10":
+            runs = lambda mem: {"model": (with_c(fast, fast_c), fast, mem), "baseline": (with_c(fast, fast_c), fast, BASELINE),
+                                "MIDI-trained, on transcriptions": (with_c(midi, midi_c), fast, mem),
+                                "MIDI-trained, on MIDI": (with_c(midi, midi_c), midi, mem),
+                                "unseen soundfont: model": (with_c(fast, fast_c), unseen, mem)}
+            tl_r, tl_b = technical_lowo(recs, runs(recipe)), technical_lowo(recs, runs(BASELINE))
+        n_rated = len(resolve_dims(kw["dims"]))
+        r_recipe, r_base = _mean_r(lowo_r, "model", tl_r, n_rated), _mean_r(lowo_r, "baseline", tl_r, n_rated)
+        wins = r_recipe > r_base
+        members = recipe if wins else BASELINE
+        lowo = _ship_lowo(lowo_r, lowo_b, wins)
+        over = f"mean r over both directions and all {len(resolve_dims(dset))} dimensions"
+        recipe_s = " + ".join(f"{k} on {fs}" for k, fs in recipe)
+        shipped_recipe = (f"{recipe_s}, which beats the 18-feature baseline here ({over}: {r_recipe:.3f} vs {r_base:.3f})" if wins else
+                          f"the 18-feature ridge baseline, because the recipe ({recipe_s}) did not beat it on the transcribed "
+                          f"features ({over}: recipe {r_recipe:.3f}, baseline {r_base:.3f})")
+        X, Y, groups = shipped_training_rows(dset, fast, recs, fast_c)
+        t0 = time.perf_counter()
+        model = LinearScorer(dset, members).fit(X, Y, groups)
+        train_s = time.perf_counter() - t0
+        lowo_w = leave_one_work_out(recs, fast, members=members, test="windows", **kw)
+        data = (f"All {len(recs)} labelled PercePiano takes (Schubert D960: {sum(r.extra['work'] == 'Schubert_D960' for r in recs)}, "
+                f"Beethoven WoO 80: {sum(r.extra['work'] == 'Beethoven_WoO80' for r in recs)}), each MIDI rendered with the soundfont "
+                f"`{sf.name}` (FluidSynth, 16-bit) and transcribed by the '{transcriber}' transcriber ({TRANSCRIBERS[transcriber]}); "
+                "features from the transcription alone (no score). Targets: the ratings (0–100 = the 7-point scale)")
+        if dset == "seed10":
+            n_c = 0 if fast_c is None else int(fast_c[_TECH_COLS].notna().all(1).sum())
+            data += (" for the interpretive four, mapped from PercePiano dimensions as for `seed10` (`SEED10_FROM_PERCEPIANO`); "
+                     "the technical six learn the pseudo-labels 2.0 of the **true MIDI aligned with its score** "
+                     f"(what they would say on the real performance) on {int(fast[_TECH_COLS].notna().all(1).sum())} 10 s windows of "
+                     f"those takes and {n_c} windows of the built-in graded corpus"
+                     + (f" ({len(corpus_recs)} performances, rendered and transcribed the same way)." if corpus_recs else " (none given)."))
+        else: data += "."
+        summary = (("PercePiano's 19 perceptual dimensions" if dset == "percepiano19" else
+                    "pianoeval's ten dimensions (six technical, four interpretive)") + " of a piano performance from a "
+                   f"recording alone (notes from the '{transcriber}' transcriber; no MIDI, no score).")
+        model.save(out / name, summary=summary, training_data=data, train_seconds=round(train_s, 1), pianoeval_version=__version__,
+                   lowo=json.loads(lowo.reset_index().to_json(orient="records")), lowo_test="whole takes", notes_from=transcriber,
+                   transcriber=TRANSCRIBERS[transcriber], needs_score=needs_score(model), recipe=[list(m) for m in members],
+                   recipe_wins=bool(wins), mean_r={"recipe": round(r_recipe, 4), "baseline": round(r_base, 4)},
+                   soundfont={"name": sf.name, "sha256": file_sha256(sf)}, test_soundfont={"name": sf_test.name, "sha256": file_sha256(sf_test)},
+                   licence="Apache-2.0; trained on PercePiano (MIT)" + ("" if dset == "percepiano19" else " and pianoeval's built-in corpus"),
+                   extra_licence="" if dset == "percepiano19" else "; pianoeval's built-in corpus (made from music21's corpus and PercePiano's scores)")
+        notes = _fast_card_notes(lowo_w, shipped_recipe, _costs_text(spent))
+        if dset == "seed10":
+            tl = tl_r if wins else pd.concat([tl_b.drop(index="baseline", level=1),
+                                              tl_r.xs("model", level=1, drop_level=False).rename(index={"model": "recipe (not shipped)"})]
+                                             ).sort_index(level=0, sort_remaining=False, kind="stable")
+            notes += _technical_oof_markdown(model) + _technical_lowo_markdown(tl)
+        with atomic_write(out / name / "MODEL_CARD.md", "w") as f: f.write(model_card(name, model, lowo, notes))
+        folders[name] = out / name
+        if progress: print(f"{name}: {'recipe' if wins else 'baseline'} ships ({r_recipe:.3f} vs {r_base:.3f}); trained in {train_s:.0f} s")
     return folders
