@@ -155,6 +155,17 @@ def _train_shipped(args) -> None:
     print(f"{len(folders)} models in {time.perf_counter() - t0:.0f} s; score with one: "
           f"pianoeval score TAKE --model {next(iter(folders.values()))}")
 
+def _evaluate(args) -> None:
+    from pianoeval.evaluate import evaluate, headline_table, markdown_table
+    res = evaluate(args.model, args.data, out=args.out, n_boot=args.n_boot, seed=args.seed, ablations=not args.no_ablations,
+                   progress=not args.quiet)
+    m = res["metrics"]
+    protocol = m.protocol.iloc[0]
+    print(f"{res['info']['model']} on {res['info']['data']} ({res['info']['n_takes']} takes), {protocol}: mean over "
+          f"{len(res['info']['dims'])} dimensions, 95 % intervals")
+    print(markdown_table(headline_table(m, protocol)))
+    print(f"tables (markdown + CSV) and plots → {res['folder']}")
+
 def _train(args) -> None:
     if args.recipe: return _train_shipped(args)
     from pianoeval.train import load_train_config, train
@@ -322,6 +333,20 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--prepare-only", action="store_true",
                    help="build the corpus, pseudo-labels and feature cache, then stop (before a multi-process job)")
     t.set_defaults(run=_train)
+
+    ev = sub.add_parser("evaluate", help="evaluate a model's recipe: metrics with cluster-bootstrap intervals, calibration, "
+                                         "baselines, human ceiling, failures → tables (markdown + CSV) and plots (PNG)")
+    ev.add_argument("--model", default="percepiano19", help="a shipped model's name or a model folder (default: %(default)s)")
+    ev.add_argument("--data", default="percepiano",
+                    help="percepiano (leave-one-work-out), corpus (the built-in graded corpus, held-out pieces) or a data "
+                         "folder (default: %(default)s)")
+    ev.add_argument("--out", type=_folder, default="results", help="results folder; the run goes into OUT/<data>_<model> "
+                                                                  "(default: %(default)s)")
+    ev.add_argument("--n-boot", type=_whole(10), default=1000, help="bootstrap replicates (default: %(default)s)")
+    ev.add_argument("--seed", type=_whole(0), default=0)
+    ev.add_argument("--no-ablations", action="store_true", help="skip the ablations (PercePiano)")
+    ev.add_argument("--quiet", action="store_true", help="no progress lines")
+    ev.set_defaults(run=_evaluate)
     return p
 
 # %% ../nbs/cli.ipynb #67aed87e

@@ -667,6 +667,7 @@ def _load_data(data: str) -> tuple:
 def evaluate(model="percepiano19", data: str = "percepiano", out=None, n_boot: int = 1000, seed: int = 0, cache_dir=None,
              table: pd.DataFrame | None = None, ablations: bool = True, progress: bool = False) -> dict:
     "Evaluate `model` (shipped name or folder) on `data` ('percepiano', 'corpus' or a folder) → dict of tables; written to `out`/<data>_<model> when `out` is given. `table`: a ready feature table of the records (else `feature_table` with `cache_dir`)."
+    model_recipe(model)                                  # a bad model is one line before any data is read
     kind, recs = _load_data(str(data))
     if table is None: table = feature_table(recs, cache_dir=cache_dir, progress=progress)
     if kind == "percepiano": res = evaluate_percepiano(recs, table, model, n_boot, seed, ablations=ablations, progress=progress)

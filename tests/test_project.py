@@ -39,6 +39,15 @@ def test_readme_is_generated_from_index():
         "README.md is stale: run `python tools/make_readme.py`"
 
 
+def test_results_pages_are_generated_from_results():
+    "RESULTS.md, the pitch and their docs pages are what tools/make_results.py makes of results/ (no hand-typed figure)."
+    spec = importlib.util.spec_from_file_location("make_results", ROOT / "tools" / "make_results.py")
+    tool = importlib.util.module_from_spec(spec); spec.loader.exec_module(tool)
+    stale = [str(p.relative_to(ROOT)) for p, text in tool.outputs().items() if not p.exists() or p.read_text(encoding="utf-8") != text]
+    stale += [str(d.relative_to(ROOT)) for s, d in tool.images().items() if not d.exists() or d.read_bytes() != s.read_bytes()]
+    assert not stale, f"{stale} are stale: run `python tools/make_results.py`"
+
+
 def test_readme_starts_with_two_setup_commands_that_ci_runs_verbatim():
     cmds = _setup_commands()
     assert len(cmds) >= 2, cmds
