@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import io
 import json
 import sys
 import time
@@ -36,6 +37,15 @@ def _stand_in(name: str, module):
     try: yield
     finally:
         if not real and sys.modules.get(name) is module: del sys.modules[name]
+
+@contextlib.contextmanager
+def _library_logs_muted():
+    "Silence `logging` records below ERROR while a transcriber is imported or run (basic-pitch warns on the root logger about TensorFlow, CoreML and TFLite it does not need); the caller's logging settings are restored after."
+    import logging
+    before = logging.root.manager.disable
+    logging.disable(max(before, logging.WARNING))
+    try: yield
+    finally: logging.disable(before)
 
 def _torchaudio_stand_in():
     "A `torchaudio` with only `functional.melscale_fbanks` (HTK mel, no norm, [n_freqs, n_mels] tensor), from librosa."
@@ -76,7 +86,7 @@ def _transkun():
 def _basic_pitch():
     try:
         import onnxruntime  # noqa: F401  (basic-pitch uses its ONNX model only when onnxruntime imports)
-        with _stand_in("resampy", _resampy_stand_in()), warnings.catch_warnings():
+        with _stand_in("resampy", _resampy_stand_in()), warnings.catch_warnings(), _library_logs_muted():
             warnings.simplefilter("ignore")
             from basic_pitch import ICASSP_2022_MODEL_PATH
             from basic_pitch.inference import Model, predict
@@ -99,14 +109,12 @@ def transcribe(audio: np.ndarray, mode: str = "fast", sr: int = SR) -> tuple[pd.
         with torch.no_grad():
             pm = write_midi(model.transcribe(torch.from_numpy(audio[:, None]), discardSecondHalf=False))
         return midi_notes(pm), sustain_events(pm)
-    import logging, soundfile as sf, tempfile as tf_
+    import soundfile as sf, tempfile as tf_
     model, predict = _basic_pitch()
     with tf_.TemporaryDirectory() as d, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         p = Path(d) / "audio.wav"; sf.write(p, audio, sr)
-        logging.getLogger().setLevel(max(logging.getLogger().level, logging.ERROR))
-        import contextlib as cl, io
-        with cl.redirect_stdout(io.StringIO()):
+        with contextlib.redirect_stdout(io.StringIO()), _library_logs_muted():
             _, pm, _ = predict(str(p), model)
     return midi_notes(pm), pd.DataFrame({"time_s": np.zeros(0), "value": np.zeros(0, np.int64)})
 
