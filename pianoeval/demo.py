@@ -54,8 +54,11 @@ def summary_markdown(res: ScoreResult, example: str | None = None) -> str:
     lines = [f"### {_md(res.take)}: overall **{res.overall:.0f} ± {res.overall_sigma:.0f}** of 100",
              f"Model {_md(res.model['name'])}, notes from {_md(src)}; the overall score is the weighted mean of the table "
              f"(weights in the last column)."]
-    if res.technical:
+    if res.technical and res.technical.get("measured", True):
         lines.append(f"Measured against the score: match F1 {res.technical['match_f1']:.2f}, pedal from {_md(res.technical['pedal_from'])}.")
+    elif res.technical:
+        lines.append(f"The score gave the bars ({res.technical['written_heard']:.0%} of its notes heard); technical values "
+                     f"{_md(res.technical['note'])}.")
     if example is not None:
         lines.append(f"Built-in example {_md(example)}: {EXAMPLE_PASSAGE[0]:g}–{EXAMPLE_PASSAGE[1]:g} s played with "
                      + " and ".join(m.replace("_", " ") for _, m, _ in EXAMPLE_FAULTS) + ".")

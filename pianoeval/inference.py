@@ -395,10 +395,18 @@ def technical_measurements(take: Take, starts: np.ndarray) -> dict | None:
     if take.score is None: return None
     al = align_take(take)
     f1 = 2 * len(al["matched"]) / (al["n_score"] + al["n_perf"])
+    ends = starts + SEGMENT_SECONDS
+    if (src := take.inputs.get("notes_from", "midi")) != "midi":      # the score places bars; nothing is measured
+        why = (f"not measured: the notes come from the {src!r} transcriber, whose extra and missed notes would be "
+               "counted as the pianist's")
+        return {"match_f1": round(f1, 3), "written_heard": round(len(al["matched"]) / al["n_score"], 3), "scores": None,
+                "whole_take": None, "not_measured": dict.fromkeys(PSEUDO_DIMS, why), "measured": False, "note": why,
+                "segments": pd.concat([pd.DataFrame({"start_s": starts.astype(float)}),
+                                       window_bars(al, take.score, starts, np.minimum(ends, take.duration))], axis=1),
+                "pedal_from": None, "wrong_or_missed": None}
     ctx = analyse(take.notes, take.pedal, take.score, take.audio, transcribed=take.inputs.get("notes_from") != "midi",
                   alignment=al, brightness=False)
     scores, details = window_scores(ctx)
-    ends = starts + SEGMENT_SECONDS
     rows = [{"start_s": float(a), **window_scores(ctx, float(a), float(b))[0]} for a, b in zip(starts, ends)]
     seg = pd.DataFrame(rows).astype({d: float for d in PSEUDO_DIMS})
     seg = pd.concat([seg, window_bars(al, take.score, starts, np.minimum(ends, take.duration))], axis=1)
@@ -408,7 +416,7 @@ def technical_measurements(take: Take, starts: np.ndarray) -> dict | None:
         return float(np.average(v[ok], weights=cover[ok])) if ok.any() else None
     means = {d: window_mean(d) for d in PSEUDO_DIMS}
     why_missing = {d: details[d].get("reason") or "no window could be measured" for d in PSEUDO_DIMS if means[d] is None}
-    return {"match_f1": round(f1, 3), "scores": means, "whole_take": scores, "not_measured": why_missing, "segments": seg,
+    return {"match_f1": round(f1, 3), "scores": means, "whole_take": scores, "not_measured": why_missing, "measured": True, "segments": seg,
             "pedal_from": ctx["pedal_source"], "wrong_or_missed": int(al["n_score"] - len(al["matched"]))}
 
 # %% ../nbs/12_inference.ipynb #b199a235
@@ -418,7 +426,7 @@ def _when(p: Passage) -> str:
 
 def format_result(res: ScoreResult) -> str:
     "The terminal report: each dimension's score ± σ (and what was measured against the score), the weighted overall with its weights, the weak passages."
-    tech = (res.technical or {}).get("scores", {})
+    tech = (res.technical or {}).get("scores") or {}
     w = max(len(d) for d in res.dims)
     src = res.inputs.get("transcriber") or "performance MIDI"
     lines = [f"{res.take} — model {res.model['name']} (notes from {src})"]
@@ -429,7 +437,11 @@ def format_result(res: ScoreResult) -> str:
         m = f"{tech[d]:>10.0f}" if tech.get(d) is not None else (f"{'—':>10}" if tech else "")
         lines.append(f"  {d:<{w}}  {res.mean[d]:5.0f} ± {res.sigma[d]:3.0f}" + (f" {m}" if tech else "") + f"   {res.weights.get(d, 0):.2f}")
     lines.append(f"  {'overall (weighted)':<{w}}  {res.overall:5.0f} ± {res.overall_sigma:3.0f}")
-    if res.technical: lines.append(f"  measured against the score (match F1 {res.technical['match_f1']:.2f}, pedal from {res.technical['pedal_from']})")
+    if res.technical and res.technical.get("measured", True):
+        lines.append(f"  measured against the score (match F1 {res.technical['match_f1']:.2f}, pedal from {res.technical['pedal_from']})")
+    elif res.technical:
+        lines.append(f"  score: {res.technical['written_heard']:.0%} of its notes heard; used for bars, technical values "
+                     + res.technical["note"])
     if not res.weak_passages:
         lines.append(f"  no passage stands out: no dimension drops {INFERENCE.weak_margin:g} points under the take's own level anywhere")
     else:
