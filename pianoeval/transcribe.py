@@ -78,7 +78,7 @@ def _transkun():
     conf = Config(); conf.__dict__.update(json.loads((root / "2.0.conf").read_text())["Model"]["config"])
     with _stand_in("torchaudio", _torchaudio_stand_in()):
         model = TransKun(conf=conf)
-    ck = torch.load(str(root / "2.0.pt"), map_location="cpu", weights_only=False)
+    ck = torch.load(str(root / "2.0.pt"), map_location="cpu", weights_only=True)   # tensors only (checked on 2.0.1)
     model.load_state_dict(ck.get("best_state_dict", ck.get("state_dict")), strict=False)
     return model.eval(), writeMidi
 
