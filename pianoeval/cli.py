@@ -158,7 +158,7 @@ def _train_shipped(args) -> None:
 def _evaluate(args) -> None:
     from pianoeval.evaluate import evaluate, headline_table, markdown_table
     res = evaluate(args.model, args.data, out=args.out, n_boot=args.n_boot, seed=args.seed, ablations=not args.no_ablations,
-                   progress=not args.quiet)
+                   progress=not args.quiet, cache_dir=args.cache, soundfont=args.soundfont, test_soundfont=args.test_soundfont)
     m = res["metrics"]
     protocol = m.protocol.iloc[0]
     print(f"{res['info']['model']} on {res['info']['data']} ({res['info']['n_takes']} takes), {protocol}: mean over "
@@ -345,6 +345,11 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--n-boot", type=_whole(10), default=1000, help="bootstrap replicates (default: %(default)s)")
     ev.add_argument("--seed", type=_whole(0), default=0)
     ev.add_argument("--no-ablations", action="store_true", help="skip the ablations (PercePiano)")
+    ev.add_argument("--soundfont", default=None, help="audio-only ('-fast') models: render each take with this .sf2 and "
+                                                       "transcribe it")
+    ev.add_argument("--test-soundfont", default=None, help="audio-only models: render the test work with this one instead "
+                                                            "(an unseen instrument)")
+    ev.add_argument("--cache", type=_folder, default=None, help="feature cache folder (default: the user cache)")
     ev.add_argument("--quiet", action="store_true", help="no progress lines")
     ev.set_defaults(run=_evaluate)
     return p

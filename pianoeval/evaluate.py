@@ -20,7 +20,7 @@ from .corpus import build_corpus
 from .data import find_percepiano, folder_records, load_percepiano
 from .features import FEATURE_NAMES, FEATURE_SETS, P_FAMILIES, feature_table
 from .linear import (BASELINE, SHIPPED_MODELS, LinearScorer, group_folds, needs_score, seed10_from_percepiano,
-                              shipped_dir)
+                              shipped_dir, transcribed_feature_table)
 
 # %% auto #0
 __all__ = ['METRICS', 'LOWER_IS_BETTER', 'CAL_LEVELS', 'BASELINES', 'PSEUDO_SCORES', 'weighted_ranks', 'weighted_metrics',
@@ -270,16 +270,18 @@ def _rows(table: pd.DataFrame, meta: pd.DataFrame, Y: pd.DataFrame) -> pd.DataFr
     return table[(table.window < 0) & table.id.isin(meta.id) & table.id.isin(Y.index)].reset_index(drop=True)
 
 def lowo_predictions(table: pd.DataFrame, meta: pd.DataFrame, Y: pd.DataFrame, models: dict, n_splits: int = 5, seed: int = 0,
-                     validation: bool = True) -> pd.DataFrame:
-    "Leave-one-work-out predictions of `models` (see `fit_predict`; the first is the evaluated recipe) from whole-take rows of feature `table`, targets `Y` [id × dims] → long prediction table (split 'test', and with `validation` 'val': the recipe's out-of-fold predictions on the training work)."
+                     validation: bool = True, test_table: pd.DataFrame | None = None) -> pd.DataFrame:
+    "Leave-one-work-out predictions of `models` (see `fit_predict`; the first is the evaluated recipe) from whole-take rows of feature `table`, targets `Y` [id × dims] → long prediction table (split 'test', and with `validation` 'val': the recipe's out-of-fold predictions on the training work). `test_table`: the features the test work is scored from (default `table`; e.g. its takes rendered with another soundfont and transcribed)."
     dims, rows = list(Y.columns), _rows(table, meta, Y)
+    tests = rows if test_table is None else _rows(test_table, meta, Y)
     work = meta.set_index("id").work.loc[rows.id].to_numpy()
     works = sorted(set(work))
     if len(works) != 2: raise DataError(f"leave-one-work-out needs takes of exactly two works, got {works}", fix="Pass PercePiano's takes")
     first = next(iter(models))
     out = []
     for w in works:
-        tr, te = rows[work == w].reset_index(drop=True), rows[work != w].reset_index(drop=True)
+        tr = rows[work == w].reset_index(drop=True)
+        te = tests[meta.set_index("id").work.loc[tests.id].to_numpy() != w].reset_index(drop=True)
         te = te[_usable_rows(models[first], te)].reset_index(drop=True)
         direction = f"{w} → {[x for x in works if x != w][0]}"
         Ytr = Y.loc[tr.id].to_numpy(float)
@@ -446,17 +448,15 @@ def model_recipe(model) -> dict:
     "{'name', 'dims' (its dimension names), 'members', 'needs_score'} of a shipped model name or a `LinearScorer.save` folder."
     if isinstance(model, str) and model in SHIPPED_MODELS:
         dset, members, *rest = SHIPPED_MODELS[model]
-        if (rest or ["midi"])[0] != "midi":
-            raise ConfigError(f"{model!r} reads transcriptions of rendered audio; evaluate scores MIDI feature tables",
-                              fix=f"Use one of: {', '.join(k for k, v in SHIPPED_MODELS.items() if (list(v[2:]) or ['midi'])[0] == 'midi')}")
-        return {"name": model, "dims": resolve_dims(dset), "members": tuple(members),
+        return {"name": model, "dims": resolve_dims(dset), "members": tuple(members), "notes_from": (rest or ["midi"])[0],
                 "needs_score": any(fs not in ("P", "basic") for _, fs in members)}
     folder = Path(model)
     if not (folder / "config.json").exists():
         raise ConfigError(f"{model!r} is neither a shipped model nor a model folder", path=folder,
                           fix=f"Use one of: {', '.join(SHIPPED_MODELS)}, or a folder written by LinearScorer.save")
     m = LinearScorer.load(folder)
-    return {"name": folder.name, "dims": list(m.dims), "members": tuple(m.members), "needs_score": needs_score(m), "model": m}
+    return {"name": folder.name, "dims": list(m.dims), "members": tuple(m.members), "needs_score": needs_score(m), "model": m,
+            "notes_from": m.info.get("notes_from", "midi")}
 
 def percepiano_meta(records) -> pd.DataFrame:
     "meta of PercePiano records: id, piece_id, work, player, segment (piece + segment number: the passage all its players played)."
@@ -485,8 +485,9 @@ def _models(members) -> dict:
     return {"recipe": tuple(members), **{b: b for b in BASELINES}}
 
 def evaluate_percepiano(records, table: pd.DataFrame, model="percepiano19", n_boot: int = 1000, seed: int = 0,
-                        ablations: bool = True, random_split: bool = True, progress: bool = False) -> dict:
-    "The PercePiano evaluation of `model`'s recipe on `records` (labelled PercePiano takes) with their feature `table` → dict of DataFrames (metrics, calibration, ceiling, worst, worst_summary, predictions, ablations) and info."
+                        ablations: bool = True, random_split: bool = True, progress: bool = False,
+                        test_table: pd.DataFrame | None = None) -> dict:
+    "The PercePiano evaluation of `model`'s recipe on `records` (labelled PercePiano takes) with their feature `table` → dict of DataFrames (metrics, calibration, ceiling, worst, worst_summary, predictions, ablations) and info. `test_table`: features the test work is scored from in leave-one-work-out (default `table`)."
     rec = model_recipe(model)
     dims = rec["dims"] if set(rec["dims"]) <= set(DIMENSION_SETS["percepiano19"].names) else \
         [d for d in rec["dims"] if d in DIMENSION_SETS["seed10"].group("interpretive")]
@@ -494,12 +495,12 @@ def evaluate_percepiano(records, table: pd.DataFrame, model="percepiano19", n_bo
     Y = Y.loc[:, Y.notna().sum() >= 4]; dims = list(Y.columns)            # dimensions the records rate
     say = (lambda s: print(f"[{time.strftime('%H:%M:%S')}] {s}", flush=True)) if progress else (lambda s: None)
     t0 = time.perf_counter()
-    pred = lowo_predictions(table, meta, Y, _models(rec["members"]), seed=seed)
+    pred = lowo_predictions(table, meta, Y, _models(rec["members"]), seed=seed, test_table=test_table)
     say("leave-one-work-out fitted")
     metrics = [score_predictions(pred, meta, n_boot=n_boot, seed=seed, protocol="leave-one-work-out")]
     say("metrics")
     cal, curves = calibrate(pred, meta, seed=seed)
-    worst, summary = worst_takes(pred, meta, table)
+    worst, summary = worst_takes(pred, meta, table if test_table is None else test_table)
     out = {"predictions": pred, "calibration": cal, "reliability": curves, "worst": worst, "worst_summary": summary,
            "ceiling": human_ceiling(records, dims)}
     if random_split:
@@ -662,16 +663,36 @@ def _load_data(data: str) -> tuple:
     if any(r.faults for r in recs) and not any(r.labels for r in recs): return "corpus", recs
     return "labelled", recs
 
+def _notes_tables(rec: dict, recs, soundfont, test_soundfont, cache_dir, progress) -> tuple:
+    "(table, test table or None) of the notes a model reads: MIDI features, or for an audio-only model the features of each take rendered with `soundfont` and transcribed (test table: with `test_soundfont`)."
+    if rec["notes_from"] == "midi":
+        if soundfont is not None or test_soundfont is not None:
+            raise ConfigError(f"{rec['name']!r} reads MIDI; soundfonts are for audio-only models",
+                              fix="Drop --soundfont/--test-soundfont, or evaluate a '-fast' model")
+        return feature_table(recs, cache_dir=cache_dir, progress=progress), None
+    if soundfont is None:
+        raise ConfigError(f"{rec['name']!r} hears recordings: each take is rendered and transcribed, which needs a soundfont",
+                          fix="Pass --soundfont F (the one it was trained with is named in its MODEL_CARD.md; "
+                              "--test-soundfont G scores the test work rendered with another)")
+    make = lambda sf: transcribed_feature_table(recs, sf, rec["notes_from"], cache_dir=cache_dir, progress=progress)
+    return make(soundfont), (make(test_soundfont) if test_soundfont is not None else None)
+
 def evaluate(model="percepiano19", data: str = "percepiano", out=None, n_boot: int = 1000, seed: int = 0, cache_dir=None,
-             table: pd.DataFrame | None = None, ablations: bool = True, progress: bool = False) -> dict:
-    "Evaluate `model` (shipped name or folder) on `data` ('percepiano', 'corpus' or a folder) → dict of tables; written to `out`/<data>_<model> when `out` is given. `table`: a ready feature table of the records (else `feature_table` with `cache_dir`)."
-    model_recipe(model)                                  # a bad model is one line before any data is read
+             table: pd.DataFrame | None = None, ablations: bool = True, progress: bool = False, soundfont=None,
+             test_soundfont=None, test_table: pd.DataFrame | None = None) -> dict:
+    "Evaluate `model` (shipped name or folder) on `data` ('percepiano', 'corpus' or a folder) → dict of tables; written to `out`/<data>_<model>[_test_<soundfont>] when `out` is given. `table`/`test_table`: ready feature tables of the records (else `feature_table`, or for an audio-only '-fast' model `transcribed_feature_table` of renderings with `soundfont` / `test_soundfont`, cached in `cache_dir`)."
+    rec = model_recipe(model)                            # a bad model is one line before any data is read
     kind, recs = _load_data(str(data))
-    if table is None: table = feature_table(recs, cache_dir=cache_dir, progress=progress)
-    if kind == "percepiano": res = evaluate_percepiano(recs, table, model, n_boot, seed, ablations=ablations, progress=progress)
+    if table is None: table, test_table = _notes_tables(rec, recs, soundfont, test_soundfont, cache_dir, progress)
+    if kind == "percepiano": res = evaluate_percepiano(recs, table, model, n_boot, seed, ablations=ablations, progress=progress, test_table=test_table)
+    elif test_table is not None: raise ConfigError("a test soundfont is for PercePiano's leave-one-work-out", fix="Use --data percepiano")
     elif kind == "corpus": res = evaluate_corpus(recs, table, model, n_boot, seed, progress=progress)
     else: res = evaluate_labelled(recs, table, model, n_boot, seed)
+    if rec["notes_from"] != "midi":
+        res["info"]["notes"] = (f"{rec['notes_from']} transcriptions of takes rendered with {table.attrs.get('soundfont', soundfont)}"
+                                + (f"; the test work rendered with {test_table.attrs.get('soundfont', test_soundfont)}" if test_table is not None else ""))
     if out is not None:
         name = kind if kind in ("percepiano", "corpus") else Path(str(data)).name
-        res["folder"] = write_results(res, Path(out) / f"{_slug(name)}_{_slug(res['info']['model'])}")
+        unseen = f"_test_{_slug(Path(str(test_soundfont)).stem)}" if test_soundfont is not None else ""
+        res["folder"] = write_results(res, Path(out) / f"{_slug(name)}_{_slug(res['info']['model'])}{unseen}")
     return res
