@@ -156,6 +156,12 @@ def _train_shipped(args) -> None:
           f"pianoeval score TAKE --model {next(iter(folders.values()))}")
 
 def _evaluate(args) -> None:
+    if args.deep_runs:                  # the deep model's finished leave-one-work-out runs, re-evaluated (no training)
+        from pianoeval.evaluate import evaluate_deep, deep_markdown
+        res = evaluate_deep(args.deep_runs, out=args.out, progress=not args.quiet)
+        print(deep_markdown(res))
+        print(f"tables (markdown + CSV) → {res['folder']}")
+        return
     from pianoeval.evaluate import evaluate, headline_table, markdown_table
     res = evaluate(args.model, args.data, out=args.out, n_boot=args.n_boot, seed=args.seed, ablations=not args.no_ablations,
                    progress=not args.quiet, cache_dir=args.cache, soundfont=args.soundfont, test_soundfont=args.test_soundfont)
@@ -350,6 +356,10 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--test-soundfont", default=None, help="audio-only models: render the test work with this one instead "
                                                             "(an unseen instrument)")
     ev.add_argument("--cache", type=_folder, default=None, help="feature cache folder (default: the user cache)")
+    ev.add_argument("--deep-runs", type=_existing_folder, nargs="+", default=None, metavar="DIR",
+                    help="instead: re-evaluate the deep model's finished leave-one-work-out runs in these folders (each the "
+                         "out_dir of a deep_leave_one_work_out call; no training) against the linear ones on the same splits "
+                         "→ OUT/percepiano_deep")
     ev.add_argument("--quiet", action="store_true", help="no progress lines")
     ev.set_defaults(run=_evaluate)
     return p

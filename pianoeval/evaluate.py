@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import torch
+import yaml
 from scipy import stats
 
 import pianoeval
@@ -21,16 +23,18 @@ from .data import find_percepiano, folder_records, load_percepiano
 from .features import FEATURE_NAMES, FEATURE_SETS, P_FAMILIES, feature_table
 from .linear import (BASELINE, SHIPPED_MODELS, LinearScorer, group_folds, needs_score, seed10_from_percepiano,
                               shipped_dir, transcribed_feature_table)
+from .train import LOWO_INPUTS, deep_leave_one_work_out, load_train_config
 
 # %% auto #0
-__all__ = ['METRICS', 'LOWER_IS_BETTER', 'CAL_LEVELS', 'BASELINES', 'PSEUDO_SCORES', 'weighted_ranks', 'weighted_metrics',
-           'bootstrap_weights', 'bootstrap_interval', 'dimension_groups', 'metric_table', 'coverage', 'calibration_row',
-           'calibration_table', 'fit_sigma_scale', 'plot_reliability', 'human_ceiling', 'fit_predict',
-           'lowo_predictions', 'heldout_predictions', 'score_predictions', 'calibrate', 'worst_takes',
+__all__ = ['METRICS', 'LOWER_IS_BETTER', 'CAL_LEVELS', 'BASELINES', 'PSEUDO_SCORES', 'DEEP_INPUTS', 'weighted_ranks',
+           'weighted_metrics', 'bootstrap_weights', 'bootstrap_interval', 'dimension_groups', 'metric_table',
+           'coverage', 'calibration_row', 'calibration_table', 'fit_sigma_scale', 'plot_reliability', 'human_ceiling',
+           'fit_predict', 'lowo_predictions', 'heldout_predictions', 'score_predictions', 'calibrate', 'worst_takes',
            'plot_predicted_vs_human', 'feature_families', 'ablation_variants', 'ablation_predictions', 'model_recipe',
            'percepiano_meta', 'percepiano_targets', 'corpus_meta', 'corpus_targets', 'evaluate_percepiano',
            'evaluate_corpus', 'evaluate_labelled', 'fmt_ci', 'markdown_table', 'headline_table', 'write_results',
-           'results_markdown', 'ablation_table', 'evaluate']
+           'results_markdown', 'ablation_table', 'evaluate', 'deep_runs', 'evaluate_deep', 'deep_markdown',
+           'write_deep_results']
 
 # %% ../nbs/11_evaluate.ipynb #08f3e87d
 METRICS = ("pearson", "spearman", "kendall", "r2", "mae", "rmse", "within5", "within10")
@@ -696,3 +700,103 @@ def evaluate(model="percepiano19", data: str = "percepiano", out=None, n_boot: i
         unseen = f"_test_{_slug(Path(str(test_soundfont)).stem)}" if test_soundfont is not None else ""
         res["folder"] = write_results(res, Path(out) / f"{_slug(name)}_{_slug(res['info']['model'])}{unseen}")
     return res
+
+# %% ../nbs/11_evaluate.ipynb #9873b525
+DEEP_INPUTS = tuple(LOWO_INPUTS)        # midi+audio, audio-only, midi-only
+
+def _finished_run(run: Path) -> dict:
+    "The training run in `run`: {config, epoch, step, best (checkpoint path), best_val_r}; PianoEvalError when it is missing, resuming it would train, or its best checkpoint is gone."
+    cfg_file, last = run / "config.yaml", run / "checkpoints" / "last.ckpt"
+    if not cfg_file.is_file() or not last.is_file():
+        raise DataError("no finished training run here (config.yaml and checkpoints/last.ckpt)", path=run,
+                        fix="Point at the out_dir deep_leave_one_work_out trained into (<inputs>/<train work>/ inside)")
+    cfg = yaml.safe_load(cfg_file.read_text(encoding="utf-8"))
+    ck = torch.load(last, map_location="cpu", weights_only=True)
+    epoch, step, t = int(ck["epoch"]), int(ck["global_step"]), cfg["trainer"]
+    done = (t["max_steps"] > 0 and step >= t["max_steps"]) or (t["max_epochs"] > 0 and epoch >= t["max_epochs"])
+    if not done:
+        raise ConfigError(f"the run stopped at epoch {epoch} of {t['max_epochs']} (step {step}): re-evaluating it would train on",
+                          path=run, fix="Re-evaluate runs that ended by their budget, or evaluate this one's model/ folder directly")
+    best = [s for k, s in ck.get("callbacks", {}).items() if k.startswith("ModelCheckpoint") and s.get("best_model_path")]
+    if best and not Path(best[0]["best_model_path"]).is_file():     # Lightning scores the best checkpoint where it was saved
+        raise DataError(f"the run's best checkpoint {best[0]['best_model_path']} is gone (moved runs?)", path=run,
+                        fix="Re-evaluate the runs in the folder they were trained in")
+    score = best[0].get("best_model_score") if best else None
+    return {"config": cfg, "epoch": epoch, "step": step, "best": best[0]["best_model_path"] if best else None,
+            "best_val_r": None if score is None else round(float(score), 4)}
+
+def _recipe(cfg: dict) -> dict:
+    "A run's config without what differs between its runs (where it writes, which records it reads)."
+    return {k: v for k, v in cfg.items() if k not in ("out_dir", "sources")} | {"sources": {k: v for k, v in cfg["sources"].items() if k != "records"}}
+
+def deep_runs(runs, works, inputs=DEEP_INPUTS) -> dict:
+    "{inputs: (folder, {train work: `_finished_run`})} of the finished runs in the folder(s) `runs` (each the out_dir of a `deep_leave_one_work_out` call: `<inputs with + as _>/<work>/`); inputs with no folder are skipped, an incomplete one raises."
+    folders, found = [Path(runs).expanduser()] if isinstance(runs, (str, Path)) else [Path(r).expanduser() for r in runs], {}
+    for root in folders:
+        for name in inputs:
+            folder = root / name.replace("+", "_")
+            if not folder.is_dir(): continue
+            if name in found: raise ConfigError(f"runs of {name} in two folders", path=folder, fix="Pass each inputs' runs once")
+            found[name] = (root, {w: _finished_run(folder / w) for w in works})
+            recipes = {json.dumps(_recipe(r["config"]), sort_keys=True, default=str) for r in found[name][1].values()}
+            if len(recipes) > 1: raise ConfigError(f"the {name} runs of the two directions were trained with different configs", path=folder,
+                                                   fix="Re-evaluate runs made by one deep_leave_one_work_out call")
+    if not found: raise DataError(f"no runs of {', '.join(inputs)} here", path=", ".join(map(str, folders)),
+                                  fix="Point at the out_dir deep_leave_one_work_out trained into")
+    return found
+
+def evaluate_deep(runs, out=None, records=None, table: pd.DataFrame | None = None, inputs=DEEP_INPUTS, progress: bool = False) -> dict:
+    "Re-evaluate the finished deep leave-one-work-out runs in the folder(s) `runs` with `deep_leave_one_work_out` (no training: see above), with the shipped linear recipe and the ridge on the same splits → {'lowo': DataFrame, 'info': dict}; written to `out`/percepiano_deep/ when `out` is given. `table`: the records' feature table (else `feature_table`)."
+    t0 = time.perf_counter()
+    deep_runs(runs, [], inputs)                         # no runs at all: say so before loading data
+    if records is None: records = _load_data("percepiano")[1]
+    records = [r for r in records if r.labels]
+    works = sorted({r.extra.get("work") for r in records} - {None})
+    found = deep_runs(runs, works, inputs)              # every run checked before any work
+    if table is None: table = feature_table(records, progress=progress)
+    parts, seconds = [], {}
+    for i, (name, (root, by_work)) in enumerate(found.items()):
+        t1 = time.perf_counter()
+        res = deep_leave_one_work_out(records, load_train_config(by_work[works[0]]["config"]), (), inputs=(name,), out_dir=root,
+                                      table=table, linear=i == 0, progress=progress)
+        seconds[name] = round(time.perf_counter() - t1, 1)
+        for w, run in by_work.items():
+            now = int(res.loc[(f"{w} → {next(x for x in works if x != w)}", f"deep {name}"), "steps"])
+            if now != run["step"]:
+                raise ConfigError(f"the {name} run on {w} was at step {run['step']} and is now at {now}: it trained",
+                                  path=root / name.replace("+", "_") / w, fix="Re-evaluate only runs that ended by their budget")
+        parts.append(res)
+    lowo = pd.concat(parts).sort_index()
+    c = found[next(iter(found))][1][works[0]]["config"]
+    per_run = lambda k: {n: {w: r[k] for w, r in bw.items()} for n, (_, bw) in found.items()}
+    info = {"pianoeval_version": pianoeval.__version__, "runs": {n: str(root) for n, (root, _) in found.items()}, "works": works,
+            "n_takes": len(records), "inputs": list(found), "epochs": per_run("epoch"), "steps": per_run("step"),
+            "best_checkpoint": per_run("best"), "best_val_r": per_run("best_val_r"),
+            "recipe": {"model": c["model"], "init_checkpoint": c["init"]["checkpoint"], "max_epochs": c["trainer"]["max_epochs"],
+                       "lr_head": c["optim"]["lr_head"], "lr_backbone": c["optim"]["lr_backbone"], "batch_size": c["data"]["batch_size"],
+                       "segment_seconds": c["data"]["segment_seconds"], "seed": c["seed"], "early_stopping_patience": c["checkpoint"]["early_stopping_patience"]},
+            "eval_seconds": seconds, "seconds": round(time.perf_counter() - t0, 1), "torch_threads": torch.get_num_threads()}
+    out_res = {"lowo": lowo, "info": info}
+    if out is not None: out_res["folder"] = write_deep_results(out_res, out)
+    return out_res
+
+def deep_markdown(res: dict) -> str:
+    "The markdown of a deep re-evaluation: mean r and R² per direction and model, and the runs' recipe."
+    t = res["lowo"].reset_index()
+    rows = [[r.direction, r.model, f"{r.r:.3f}", f"{r.R2:.3f}", "" if pd.isna(r.epochs) else f"{r.epochs:.0f}",
+             "" if pd.isna(r.steps) else f"{r.steps:.0f}"] for r in t.itertuples()]
+    head = "| direction | model | mean r | mean R² | epochs | steps |\n|---|---|---|---|---|---|\n"
+    i = res["info"]
+    return (f"# Deep model vs linear, PercePiano leave-one-work-out\n\n{i['n_takes']} rated takes of {' and '.join(i['works'])}; "
+            f"means over the dimensions; the linear rows are fitted on the same splits in the same call.\n\n"
+            + head + "\n".join("| " + " | ".join(r) + " |" for r in rows)
+            + f"\n\nRecipe of the deep runs: `{json.dumps(i['recipe'])}`; re-evaluated in {i['seconds']} s.\n")
+
+def write_deep_results(res: dict, out) -> Path:
+    "`lowo.csv`, `lowo.md` and `info.json` of a deep re-evaluation in `out`/percepiano_deep/."
+    folder = Path(out) / "percepiano_deep"
+    folder.mkdir(parents=True, exist_ok=True)
+    with atomic_write(folder / "lowo.csv", "w") as f: res["lowo"].reset_index().to_csv(f, index=False, float_format="%.6g")
+    with atomic_write(folder / "lowo.md", "w") as f: f.write(deep_markdown(res))
+    with atomic_write(folder / "info.json", "w") as f: json.dump(res["info"], f, indent=1)
+    return folder

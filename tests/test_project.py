@@ -48,6 +48,29 @@ def test_results_pages_are_generated_from_results():
     assert not stale, f"{stale} are stale: run `python tools/make_results.py`"
 
 
+def test_results_reads_the_deep_model_runs(tmp_path):
+    "make_results turns percepiano_deep/lowo.csv into the deep-vs-linear table and the measured multimodal criterion."
+    import json
+    spec = importlib.util.spec_from_file_location("make_results", ROOT / "tools" / "make_results.py")
+    tool = importlib.util.module_from_spec(spec); spec.loader.exec_module(tool)
+    assert tool.read_deep(tmp_path) == {}
+    assert tool.multimodal_row({})[2] == "not measured"
+    rows = [("A → B", "deep midi+audio", 0.40, -0.2), ("A → B", "deep midi-only", 0.30, -0.1), ("A → B", "deep audio-only", 0.10, -0.3),
+            ("A → B", "linear: shipped recipe", 0.60, 0.0), ("B → A", "deep midi+audio", 0.33, -0.2),
+            ("B → A", "deep midi-only", 0.20, -0.1), ("B → A", "deep audio-only", 0.31, -0.3), ("B → A", "linear: shipped recipe", 0.5, 0.1)]
+    (tmp_path / "lowo.csv").write_text("direction,model,r,R2,steps\n" + "".join(f"{d},{m},{r},{r2},\n" for d, m, r, r2 in rows), encoding="utf-8")
+    (tmp_path / "info.json").write_text(json.dumps({"inputs": ["midi+audio"]}), encoding="utf-8")
+    deep = tool.read_deep(tmp_path)
+    assert deep["better"] == {"A → B": "deep midi-only", "B → A": "deep audio-only"}
+    assert deep["gain"]["A → B"] == pytest.approx(0.40 / 0.30 - 1) and deep["gain"]["B → A"] == pytest.approx(0.33 / 0.31 - 1)
+    row = tool.multimodal_row(deep)
+    assert row[2] == "fail" and "+33 % (A → B: deep MIDI+audio r 0.40 vs midi-only r 0.30)" in row[1] and "+6 % (B → A" in row[1], row
+    t = tool.deep_table(deep)
+    assert "| deep midi+audio | 0.40 | 0.33 | -0.20 | -0.20 |" in t and "| linear: ridge, 18 features" not in t, t
+    (tmp_path / "lowo.csv").write_text("direction,model,r,R2\nA → B,deep midi+audio,0.5,0\nA → B,deep midi-only,0.4,0\n", encoding="utf-8")
+    assert tool.multimodal_row(tool.read_deep(tmp_path))[2] == "pass"
+
+
 def test_readme_starts_with_two_setup_commands_that_ci_runs_verbatim():
     cmds = _setup_commands()
     assert len(cmds) >= 2, cmds
