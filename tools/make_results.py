@@ -409,7 +409,7 @@ cluster-bootstrap intervals, calibration, baselines in the same run and a human 
   synthetic truth, not teachers.
 - **Uncertainty**: the raw σ gives ECE {ece_raw}; scaled on validation pieces of the training work, {ece_scaled}.
 - **What did not work**: the deep audio + MIDI models trained here on PercePiano's {n_takes} rated takes did not beat
-  these linear scorers across works (`08a_linear`); with two works we cannot tell whether the network or the data is
+  these linear scorers across works (`08a_linear`){deep_text}; with two works we cannot tell whether the network or the data is
   the limit. Audio-only use goes through a transcriber and loses accuracy{audio_text}. Against the
   seed's bar of +{bar:.0f} % over linear regression the shipped scorer {bar_text} ({gain_text}).
 
@@ -450,7 +450,14 @@ def pitch_text() -> str:
     lo, hi = min(x.value for x in r), max(x.value for x in r)
     ceiling_text = ("above that single-rater level in both directions" if lo > one else
                     "below that single-rater level in both directions" if hi < one else "around that single-rater level")
+    deep = read_deep()
+    pick = lambda m: " / ".join(f"{deep['r'][(d, m)]:.2f}" for d in deep["dirs"] if (d, m) in deep["r"])
+    deep_text = (f" — mean r {pick('deep midi+audio')} against {pick('linear: shipped recipe')} for the shipped recipe in the "
+                 f"same run, and adding audio to MIDI gained nothing (MIDI alone {pick('deep midi-only')})"
+                 if deep and all((d, m) in deep["r"] for d in deep["dirs"] for m in ("deep midi+audio", "deep midi-only", "linear: shipped recipe"))
+                 else "")
     return HEADER + PITCH_TEMPLATE.format(
+        deep_text=deep_text,
         audio_text=(f": mean r {' / '.join(f'{x.value:.2f}' for x in audio_only(pp)['fast'])} from a rendered recording vs "
                     f"{' / '.join(f'{x.value:.2f}' for x in audio_only(pp)['midi'])} from its MIDI" if audio_only(pp).get("midi") else ""),
         bar=100 * OVER_LINEAR, bar_text="clears it" if all(g > OVER_LINEAR for g in fig["gains"]) else "falls short",
