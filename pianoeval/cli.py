@@ -164,7 +164,8 @@ def _evaluate(args) -> None:
         return
     from pianoeval.evaluate import evaluate, headline_table, markdown_table
     res = evaluate(args.model, args.data, out=args.out, n_boot=args.n_boot, seed=args.seed, ablations=not args.no_ablations,
-                   progress=not args.quiet, cache_dir=args.cache, soundfont=args.soundfont, test_soundfont=args.test_soundfont)
+                   progress=not args.quiet, cache_dir=args.cache, soundfont=args.soundfont, test_soundfont=args.test_soundfont,
+                   cqt_baseline=args.cqt_baseline)
     m = res["metrics"]
     protocol = m.protocol.iloc[0]
     print(f"{res['info']['model']} on {res['info']['data']} ({res['info']['n_takes']} takes), {protocol}: mean over "
@@ -356,6 +357,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--test-soundfont", default=None, help="audio-only models: render the test work with this one instead "
                                                             "(an unseen instrument)")
     ev.add_argument("--cache", type=_folder, default=None, help="feature cache folder (default: the user cache)")
+    ev.add_argument("--cqt-baseline", action="store_true", help="PercePiano: add ridge on CQT statistics of each take's "
+                                                                 "rendering to the baselines (renders and transforms every "
+                                                                 "take: ≈ 15 min the first time, cached after)")
     ev.add_argument("--deep-runs", type=_existing_folder, nargs="+", default=None, metavar="DIR",
                     help="instead: re-evaluate the deep model's finished leave-one-work-out runs in these folders (each the "
                          "out_dir of a deep_leave_one_work_out call; no training) against the linear ones on the same splits "

@@ -19,21 +19,24 @@ from scipy import stats
 import pianoeval
 from .core import DIMENSION_SETS, ConfigError, DataError, atomic_write, cache_root, resolve_dims
 from .corpus import build_corpus
+from .audio import N_BINS
 from .data import find_percepiano, folder_records, load_percepiano
+from .dataset import PerformanceDataset
 from .features import FEATURE_NAMES, FEATURE_SETS, P_FAMILIES, feature_table
-from .linear import (BASELINE, SHIPPED_MODELS, LinearScorer, group_folds, needs_score, seed10_from_percepiano,
+from .linear import (BASELINE, SHIPPED_MODELS, LinearScorer, fit_ridge, group_folds, needs_score, seed10_from_percepiano,
                               shipped_dir, transcribed_feature_table)
 from .train import LOWO_INPUTS, deep_leave_one_work_out, load_train_config
 
 # %% auto #0
-__all__ = ['METRICS', 'LOWER_IS_BETTER', 'CAL_LEVELS', 'BASELINES', 'PSEUDO_SCORES', 'DEEP_INPUTS', 'weighted_ranks',
-           'weighted_metrics', 'bootstrap_weights', 'bootstrap_interval', 'dimension_groups', 'metric_table',
-           'coverage', 'calibration_row', 'calibration_table', 'fit_sigma_scale', 'plot_reliability', 'human_ceiling',
-           'fit_predict', 'lowo_predictions', 'heldout_predictions', 'score_predictions', 'calibrate', 'worst_takes',
-           'plot_predicted_vs_human', 'feature_families', 'ablation_variants', 'ablation_predictions', 'model_recipe',
-           'percepiano_meta', 'percepiano_targets', 'corpus_meta', 'corpus_targets', 'evaluate_percepiano',
-           'evaluate_corpus', 'evaluate_labelled', 'fmt_ci', 'markdown_table', 'headline_table', 'write_results',
-           'results_markdown', 'ablation_table', 'evaluate', 'deep_runs', 'evaluate_deep', 'deep_markdown',
+__all__ = ['METRICS', 'LOWER_IS_BETTER', 'CAL_LEVELS', 'BASELINES', 'PSEUDO_SCORES', 'CQT_PREFIX', 'DEEP_INPUTS',
+           'weighted_ranks', 'weighted_metrics', 'bootstrap_weights', 'bootstrap_interval', 'dimension_groups',
+           'metric_table', 'coverage', 'calibration_row', 'calibration_table', 'fit_sigma_scale', 'plot_reliability',
+           'human_ceiling', 'fit_predict', 'cqt_statistics', 'cqt_statistics_table', 'lowo_predictions',
+           'heldout_predictions', 'score_predictions', 'calibrate', 'worst_takes', 'plot_predicted_vs_human',
+           'feature_families', 'ablation_variants', 'ablation_predictions', 'model_recipe', 'percepiano_meta',
+           'percepiano_targets', 'corpus_meta', 'corpus_targets', 'evaluate_percepiano', 'evaluate_corpus',
+           'evaluate_labelled', 'fmt_ci', 'markdown_table', 'headline_table', 'write_results', 'results_markdown',
+           'ablation_table', 'evaluate', 'variant_label', 'deep_runs', 'evaluate_deep', 'deep_markdown',
            'write_deep_results']
 
 # %% ../nbs/11_evaluate.ipynb #08f3e87d
@@ -240,7 +243,7 @@ def _pseudo_fit(Xtr: pd.DataFrame, ytr: np.ndarray, Xte: pd.DataFrame, dim: str)
     return pred(Xte), float(np.sqrt(np.nanmean((ytr - pred(Xtr)) ** 2))), col
 
 def fit_predict(Xtr: pd.DataFrame, Ytr: np.ndarray, gtr, Xte: pd.DataFrame, dims, models: dict, seed: int = 0) -> dict:
-    "Fit each of `models` {name: members tuple | 'ridge-18' | 'train mean' | 'random' | 'pseudo-label'} on features `Xtr` and targets `Ytr` [N, D] (groups `gtr` for CV) → {name: (mean [n_test, D], σ [n_test, D])}."
+    "Fit each of `models` {name: members tuple | 'ridge-18' | 'train mean' | 'random' | 'pseudo-label' | 'ridge-cqt' (needs `cqt_` columns: below)} on features `Xtr` and targets `Ytr` [N, D] (groups `gtr` for CV) → {name: (mean [n_test, D], σ [n_test, D])}."
     Ytr = np.asarray(Ytr, float)
     mean, sd = np.nanmean(Ytr, 0), np.nanstd(Ytr, 0)
     out = {}
@@ -252,6 +255,7 @@ def fit_predict(Xtr: pd.DataFrame, Ytr: np.ndarray, gtr, Xte: pd.DataFrame, dims
         elif spec == "pseudo-label":
             cols = [_pseudo_fit(Xtr, Ytr[:, j], Xte, d) for j, d in enumerate(dims)]
             out[name] = (np.stack([c[0] for c in cols], 1), np.tile([c[1] for c in cols], (len(Xte), 1)))
+        elif spec == "ridge-cqt": out[name] = _cqt_ridge(Xtr, Ytr, gtr, Xte)          # opt-in: see below
         else:
             members = BASELINE if spec == "ridge-18" else spec
             m = LinearScorer(list(dims), members)
@@ -259,6 +263,52 @@ def fit_predict(Xtr: pd.DataFrame, Ytr: np.ndarray, gtr, Xte: pd.DataFrame, dims
             m.fit(Xtr[keep], Ytr[keep], np.asarray(gtr)[keep])
             out[name] = m.predict(Xte)
     return out
+
+# %% ../nbs/11_evaluate.ipynb #5b03f917
+CQT_PREFIX = "cqt_"
+
+def cqt_statistics(C) -> np.ndarray:
+    "Statistics of one take's whole CQT `C` [bins, T]: per bin the mean and SD over time of log(1 + 100·|C|), then the frame energy's (mean over bins) mean, SD, 5–95 % range, mean absolute change and share of frames rising by > 0.5 → [2·bins + 5]."
+    L = np.log1p(100 * np.abs(np.asarray(C, np.float32)))
+    if L.ndim != 2 or L.shape[1] < 2: raise DataError(f"a CQT of shape {L.shape} has no frames to summarise", fix="Pass [bins, T] with T ≥ 2")
+    e = L.mean(0)
+    d = np.diff(e)
+    return np.concatenate([L.mean(1), L.std(1), [e.mean(), e.std(), np.percentile(e, 95) - np.percentile(e, 5), np.abs(d).mean(), (d > 0.5).mean()]])
+
+def cqt_statistics_table(records, soundfont=None, cache=None, progress: bool = False) -> pd.DataFrame:
+    "One row per record: `id` and its `cqt_statistics` as columns cqt_0 … (the whole take rendered with `soundfont` — the dataset's default when None — or its audio; CQTs from the feature cache `cache`, computed on a miss). attrs['soundfont']: the soundfont used."
+    ds = PerformanceDataset(records, soundfont=soundfont, cache=cache)
+    rows, t0 = [], time.perf_counter()
+    for i, r in enumerate(ds.records):
+        rows.append(cqt_statistics(ds._whole_cqt(i)))
+        if progress and (i + 1) % 100 == 0: print(f"CQT statistics: {i + 1}/{len(ds.records)} takes, {time.perf_counter() - t0:.0f} s", flush=True)
+    X = np.stack(rows) if rows else np.zeros((0, 2 * N_BINS + 5))
+    out = pd.concat([pd.DataFrame({"id": [r.id for r in ds.records]}),
+                     pd.DataFrame(X, columns=[f"{CQT_PREFIX}{j}" for j in range(X.shape[1])])], axis=1)
+    sf = ds.soundfonts[0] if ds.soundfonts else None                  # (path, content key)
+    out.attrs["soundfont"] = str(sf[0] if isinstance(sf, tuple) else sf) if sf is not None else "the takes' audio"
+    return out
+
+def _cqt_ridge(Xtr: pd.DataFrame, Ytr: np.ndarray, gtr, Xte: pd.DataFrame) -> tuple:
+    "The ridge-CQT baseline: ridge on the z-scored `cqt_` columns of `Xtr` → (mean [n_test, D], σ [n_test, D]); test rows without CQT statistics get NaN."
+    cols = [c for c in Xtr.columns if c.startswith(CQT_PREFIX)]
+    if not cols: raise ConfigError("the feature table has no CQT statistics (cqt_ columns) for the ridge-CQT baseline",
+                                   fix="Pass cqt_table=cqt_statistics_table(records) (pianoeval evaluate --cqt-baseline)")
+    Z, Y = Xtr[cols].to_numpy(float), np.asarray(Ytr, float)
+    keep = np.isfinite(Z).all(1) & np.isfinite(Y).all(1)
+    Z, Y, g = Z[keep], Y[keep], np.asarray(gtr)[keep]
+    mu, sd = Z.mean(0), Z.std(0)
+    sd = np.where(sd > 0, sd, 1.0)
+    Z = (Z - mu) / sd
+    folds = group_folds(g, 5, 0)
+    p = fit_ridge(Z, Y, folds)
+    oof = np.zeros_like(Y)
+    for a, b in folds:
+        q = fit_ridge(Z[a], Y[a], [], alpha=p["alpha"])
+        oof[b] = Z[b] @ q["coef"] + q["intercept"]
+    sigma = np.sqrt(((Y - oof) ** 2).mean(0))
+    P = ((Xte[cols].to_numpy(float) - mu) / sd) @ p["coef"] + p["intercept"]
+    return np.clip(P, 0, 100), np.tile(sigma, (len(Xte), 1))
 
 # %% ../nbs/11_evaluate.ipynb #c6bf2b1b
 def _long(split, direction, ids, dims, Y, preds: dict) -> pd.DataFrame:
@@ -490,8 +540,8 @@ def _models(members) -> dict:
 
 def evaluate_percepiano(records, table: pd.DataFrame, model="percepiano19", n_boot: int = 1000, seed: int = 0,
                         ablations: bool = True, random_split: bool = True, progress: bool = False,
-                        test_table: pd.DataFrame | None = None) -> dict:
-    "The PercePiano evaluation of `model`'s recipe on `records` (labelled PercePiano takes) with their feature `table` → dict of DataFrames (metrics, calibration, ceiling, worst, worst_summary, predictions, ablations) and info. `test_table`: features the test work is scored from in leave-one-work-out (default `table`)."
+                        test_table: pd.DataFrame | None = None, cqt_table: pd.DataFrame | None = None) -> dict:
+    "The PercePiano evaluation of `model`'s recipe on `records` (labelled PercePiano takes) with their feature `table` → dict of DataFrames (metrics, calibration, ceiling, worst, worst_summary, predictions, ablations) and info. `test_table`: features the test work is scored from in leave-one-work-out (default `table`). `cqt_table`: `cqt_statistics_table` of the records, which adds the ridge-CQT baseline to leave-one-work-out."
     rec = model_recipe(model)
     dims = rec["dims"] if set(rec["dims"]) <= set(DIMENSION_SETS["percepiano19"].names) else \
         [d for d in rec["dims"] if d in DIMENSION_SETS["seed10"].group("interpretive")]
@@ -499,7 +549,13 @@ def evaluate_percepiano(records, table: pd.DataFrame, model="percepiano19", n_bo
     Y = Y.loc[:, Y.notna().sum() >= 4]; dims = list(Y.columns)            # dimensions the records rate
     say = (lambda s: print(f"[{time.strftime('%H:%M:%S')}] {s}", flush=True)) if progress else (lambda s: None)
     t0 = time.perf_counter()
-    pred = lowo_predictions(table, meta, Y, _models(rec["members"]), seed=seed, test_table=test_table)
+    models, lowo_table = _models(rec["members"]), table
+    if cqt_table is not None:
+        if test_table is not None: raise ConfigError("the ridge-CQT baseline is for takes scored from the renderings it was computed on",
+                                                     fix="Drop the CQT baseline or the test soundfont")
+        lowo_table = table.merge(cqt_table[["id"] + [c for c in cqt_table if c.startswith(CQT_PREFIX)]], on="id", how="left")
+        models |= {"ridge-CQT": "ridge-cqt"}
+    pred = lowo_predictions(lowo_table, meta, Y, models, seed=seed, test_table=test_table)
     say("leave-one-work-out fitted")
     metrics = [score_predictions(pred, meta, n_boot=n_boot, seed=seed, protocol="leave-one-work-out")]
     say("metrics")
@@ -521,6 +577,9 @@ def evaluate_percepiano(records, table: pd.DataFrame, model="percepiano19", n_bo
                    "n_takes": int(meta.id.isin(table.id).sum()), "n_boot": n_boot, "seed": seed,
                    "clusters": "players × score segments (pigeonhole bootstrap)", "seconds": round(time.perf_counter() - t0, 1),
                    "pianoeval_version": pianoeval.__version__, "works": sorted(meta.work.dropna().unique().tolist())}
+    if cqt_table is not None:
+        out["info"]["cqt_baseline"] = {"soundfont": Path(str(cqt_table.attrs.get("soundfont", "?"))).name,
+                                       "n_takes": int(cqt_table.id.isin(meta.id).sum()), "n_statistics": sum(c.startswith(CQT_PREFIX) for c in cqt_table)}
     return out
 
 def evaluate_corpus(records, table: pd.DataFrame, model="seed10", n_boot: int = 1000, seed: int = 0, progress: bool = False) -> dict:
@@ -683,12 +742,17 @@ def _notes_tables(rec: dict, recs, soundfont, test_soundfont, cache_dir, progres
 
 def evaluate(model="percepiano19", data: str = "percepiano", out=None, n_boot: int = 1000, seed: int = 0, cache_dir=None,
              table: pd.DataFrame | None = None, ablations: bool = True, progress: bool = False, soundfont=None,
-             test_soundfont=None, test_table: pd.DataFrame | None = None) -> dict:
-    "Evaluate `model` (shipped name or folder) on `data` ('percepiano', 'corpus' or a folder) → dict of tables; written to `out`/<data>_<model>[_test_<soundfont>] when `out` is given. `table`/`test_table`: ready feature tables of the records (else `feature_table`, or for an audio-only '-fast' model `transcribed_feature_table` of renderings with `soundfont` / `test_soundfont`, cached in `cache_dir`)."
+             test_soundfont=None, test_table: pd.DataFrame | None = None, cqt_baseline: bool = False,
+             cqt_table: pd.DataFrame | None = None) -> dict:
+    "Evaluate `model` (shipped name or folder) on `data` ('percepiano', 'corpus' or a folder) → dict of tables; written to `out`/<data>_<model>[_test_<soundfont>] when `out` is given. `table`/`test_table`: ready feature tables of the records (else `feature_table`, or for an audio-only '-fast' model `transcribed_feature_table` of renderings with `soundfont` / `test_soundfont`, cached in `cache_dir`). `cqt_baseline`: add the ridge-CQT baseline (PercePiano only; `cqt_statistics_table` of every take, or the given `cqt_table`)."
     rec = model_recipe(model)                            # a bad model is one line before any data is read
     kind, recs = _load_data(str(data))
+    if (cqt_baseline or cqt_table is not None) and kind != "percepiano":
+        raise ConfigError("the ridge-CQT baseline is part of PercePiano's leave-one-work-out", fix="Use --data percepiano, or drop --cqt-baseline")
     if table is None: table, test_table = _notes_tables(rec, recs, soundfont, test_soundfont, cache_dir, progress)
-    if kind == "percepiano": res = evaluate_percepiano(recs, table, model, n_boot, seed, ablations=ablations, progress=progress, test_table=test_table)
+    if cqt_baseline and cqt_table is None: cqt_table = cqt_statistics_table(recs, progress=progress)
+    if kind == "percepiano": res = evaluate_percepiano(recs, table, model, n_boot, seed, ablations=ablations, progress=progress,
+                                                       test_table=test_table, cqt_table=cqt_table)
     elif test_table is not None: raise ConfigError("a test soundfont is for PercePiano's leave-one-work-out", fix="Use --data percepiano")
     elif kind == "corpus": res = evaluate_corpus(recs, table, model, n_boot, seed, progress=progress)
     else: res = evaluate_labelled(recs, table, model, n_boot, seed)
@@ -729,24 +793,51 @@ def _recipe(cfg: dict) -> dict:
     "A run's config without what differs between its runs (where it writes, which records it reads)."
     return {k: v for k, v in cfg.items() if k not in ("out_dir", "sources")} | {"sources": {k: v for k, v in cfg["sources"].items() if k != "records"}}
 
+def _flat(d: dict, prefix: str = "") -> dict:
+    "A nested config as {'a.b': value}."
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, dict): out |= _flat(v, f"{prefix}{k}.")
+        else: out[f"{prefix}{k}"] = v
+    return out
+
+def variant_label(diff: dict) -> str:
+    "A readable label of the config keys a run changed, from their names and values: {'optim.uncertainty_weighting': False} → 'no uncertainty weighting', {'trainer.max_epochs': 10} → 'max epochs 10'."
+    words = lambda k: k.split(".")[-1].replace("_", " ")
+    part = lambda k, v: f"no {words(k)}" if v is False else f"with {words(k)}" if v is True else f"{words(k)} {v}"
+    return ", ".join(part(k, v) for k, v in sorted(diff.items()))
+
 def deep_runs(runs, works, inputs=DEEP_INPUTS) -> dict:
-    "{inputs: (folder, {train work: `_finished_run`})} of the finished runs in the folder(s) `runs` (each the out_dir of a `deep_leave_one_work_out` call: `<inputs with + as _>/<work>/`); inputs with no folder are skipped, an incomplete one raises."
-    folders, found = [Path(runs).expanduser()] if isinstance(runs, (str, Path)) else [Path(r).expanduser() for r in runs], {}
+    "{label: (folder, inputs, {train work: `_finished_run`}, diff)} of the finished runs in the folder(s) `runs` (each the out_dir of a `deep_leave_one_work_out` call: `<inputs with + as _>/<work>/`); inputs with no folder are skipped, an incomplete one raises. `diff`: the config keys in which a set of runs differs from the reference recipe (the one most sets share, the first on a tie; the keys `LOWO_INPUTS` sets are left out); label 'deep <inputs>', with ', <`variant_label`(diff)>' when diff is not empty."
+    folders, groups = [Path(runs).expanduser()] if isinstance(runs, (str, Path)) else [Path(r).expanduser() for r in runs], []
     for root in folders:
         for name in inputs:
             folder = root / name.replace("+", "_")
             if not folder.is_dir(): continue
-            if name in found: raise ConfigError(f"runs of {name} in two folders", path=folder, fix="Pass each inputs' runs once")
-            found[name] = (root, {w: _finished_run(folder / w) for w in works})
-            recipes = {json.dumps(_recipe(r["config"]), sort_keys=True, default=str) for r in found[name][1].values()}
+            by_work = {w: _finished_run(folder / w) for w in works}
+            recipes = {json.dumps(_recipe(r["config"]), sort_keys=True, default=str) for r in by_work.values()}
             if len(recipes) > 1: raise ConfigError(f"the {name} runs of the two directions were trained with different configs", path=folder,
                                                    fix="Re-evaluate runs made by one deep_leave_one_work_out call")
-    if not found: raise DataError(f"no runs of {', '.join(inputs)} here", path=", ".join(map(str, folders)),
-                                  fix="Point at the out_dir deep_leave_one_work_out trained into")
+            groups.append((root, name, by_work))
+    if not groups: raise DataError(f"no runs of {', '.join(inputs)} here", path=", ".join(map(str, folders)),
+                                   fix="Point at the out_dir deep_leave_one_work_out trained into")
+    if not works: return {f"{root}: {n}": (root, n, bw, {}) for root, n, bw in groups}     # only whether there are runs
+    skip = {o.split("=")[0] for ov in LOWO_INPUTS.values() for o in ov}
+    flat = [{k: v for k, v in _flat(_recipe(next(iter(bw.values()))["config"])).items() if k not in skip} if bw else {}
+            for _, _, bw in groups]
+    keys = [json.dumps(f, sort_keys=True, default=str) for f in flat]
+    ref = flat[max(range(len(keys)), key=lambda i: (keys.count(keys[i]), -i))]
+    found = {}
+    for (root, name, bw), f in zip(groups, flat):
+        diff = {k: f.get(k) for k in sorted(set(f) | set(ref)) if f.get(k) != ref.get(k)}
+        label = f"deep {name}" + (f", {variant_label(diff)}" if diff else "")
+        if label in found: raise ConfigError(f"two folders hold {label} runs with the same config", path=root / name.replace("+", "_"),
+                                             fix="Pass each set of runs once")
+        found[label] = (root, name, bw, diff)
     return found
 
 def evaluate_deep(runs, out=None, records=None, table: pd.DataFrame | None = None, inputs=DEEP_INPUTS, progress: bool = False) -> dict:
-    "Re-evaluate the finished deep leave-one-work-out runs in the folder(s) `runs` with `deep_leave_one_work_out` (no training: see above), with the shipped linear recipe and the ridge on the same splits → {'lowo': DataFrame, 'info': dict}; written to `out`/percepiano_deep/ when `out` is given. `table`: the records' feature table (else `feature_table`)."
+    "Re-evaluate the finished deep leave-one-work-out runs in the folder(s) `runs` with `deep_leave_one_work_out` (no training: see above), with the shipped linear recipe and the ridge on the same splits → {'lowo': DataFrame, 'info': dict}; written to `out`/percepiano_deep/ when `out` is given. Runs trained with a config other than the reference recipe are rows labelled by `deep_runs`. `table`: the records' feature table (else `feature_table`)."
     t0 = time.perf_counter()
     deep_runs(runs, [], inputs)                         # no runs at all: say so before loading data
     if records is None: records = _load_data("percepiano")[1]
@@ -755,26 +846,29 @@ def evaluate_deep(runs, out=None, records=None, table: pd.DataFrame | None = Non
     found = deep_runs(runs, works, inputs)              # every run checked before any work
     if table is None: table = feature_table(records, progress=progress)
     parts, seconds = [], {}
-    for i, (name, (root, by_work)) in enumerate(found.items()):
+    for i, (label, (root, name, by_work, _)) in enumerate(found.items()):
         t1 = time.perf_counter()
         res = deep_leave_one_work_out(records, load_train_config(by_work[works[0]]["config"]), (), inputs=(name,), out_dir=root,
                                       table=table, linear=i == 0, progress=progress)
-        seconds[name] = round(time.perf_counter() - t1, 1)
+        seconds[label] = round(time.perf_counter() - t1, 1)
         for w, run in by_work.items():
             now = int(res.loc[(f"{w} → {next(x for x in works if x != w)}", f"deep {name}"), "steps"])
             if now != run["step"]:
                 raise ConfigError(f"the {name} run on {w} was at step {run['step']} and is now at {now}: it trained",
                                   path=root / name.replace("+", "_") / w, fix="Re-evaluate only runs that ended by their budget")
-        parts.append(res)
+        parts.append(res.rename(index={f"deep {name}": label}, level="model"))
     lowo = pd.concat(parts).sort_index()
-    c = found[next(iter(found))][1][works[0]]["config"]
-    per_run = lambda k: {n: {w: r[k] for w, r in bw.items()} for n, (_, bw) in found.items()}
-    info = {"pianoeval_version": pianoeval.__version__, "runs": {n: str(root) for n, (root, _) in found.items()}, "works": works,
+    ref = next(v for v in found.values() if not v[3])
+    c = ref[2][works[0]]["config"]
+    per_run = lambda k: {n: {w: r[k] for w, r in v[2].items()} for n, v in found.items()}
+    info = {"pianoeval_version": pianoeval.__version__, "runs": {n: str(v[0]) for n, v in found.items()}, "works": works,
             "n_takes": len(records), "inputs": list(found), "epochs": per_run("epoch"), "steps": per_run("step"),
             "best_checkpoint": per_run("best"), "best_val_r": per_run("best_val_r"),
+            "variants": {n: {k: v for k, v in f[3].items()} for n, f in found.items() if f[3]},
             "recipe": {"model": c["model"], "init_checkpoint": c["init"]["checkpoint"], "max_epochs": c["trainer"]["max_epochs"],
                        "lr_head": c["optim"]["lr_head"], "lr_backbone": c["optim"]["lr_backbone"], "batch_size": c["data"]["batch_size"],
-                       "segment_seconds": c["data"]["segment_seconds"], "seed": c["seed"], "early_stopping_patience": c["checkpoint"]["early_stopping_patience"]},
+                       "segment_seconds": c["data"]["segment_seconds"], "seed": c["seed"], "early_stopping_patience": c["checkpoint"]["early_stopping_patience"],
+                       "uncertainty_weighting": c["optim"].get("uncertainty_weighting")},
             "eval_seconds": seconds, "seconds": round(time.perf_counter() - t0, 1), "torch_threads": torch.get_num_threads()}
     out_res = {"lowo": lowo, "info": info}
     if out is not None: out_res["folder"] = write_deep_results(out_res, out)
@@ -787,10 +881,11 @@ def deep_markdown(res: dict) -> str:
              "" if pd.isna(r.steps) else f"{r.steps:.0f}"] for r in t.itertuples()]
     head = "| direction | model | mean r | mean R² | epochs | steps |\n|---|---|---|---|---|---|\n"
     i = res["info"]
+    var = "".join(f" {n}: `{json.dumps(d, default=str)}` changed." for n, d in i.get("variants", {}).items())
     return (f"# Deep model vs linear, PercePiano leave-one-work-out\n\n{i['n_takes']} rated takes of {' and '.join(i['works'])}; "
             f"means over the dimensions; the linear rows are fitted on the same splits in the same call.\n\n"
             + head + "\n".join("| " + " | ".join(r) + " |" for r in rows)
-            + f"\n\nRecipe of the deep runs: `{json.dumps(i['recipe'])}`; re-evaluated in {i['seconds']} s.\n")
+            + f"\n\nRecipe of the deep runs: `{json.dumps(i['recipe'])}`;{var} re-evaluated in {i['seconds']} s.\n")
 
 def write_deep_results(res: dict, out) -> Path:
     "`lowo.csv`, `lowo.md` and `info.json` of a deep re-evaluation in `out`/percepiano_deep/."

@@ -4,10 +4,10 @@ Every figure in these pages is read from the files `pianoeval evaluate` wrote (m
 ceiling.csv, ablations.csv, worst_summary.csv, info.json); none is typed by hand. The only constants here are the
 *published* reference figures of other work and the seed's success thresholds, each with its source. The runs:
 
-    pianoeval evaluate --model percepiano19 --data percepiano --out results
+    pianoeval evaluate --model percepiano19 --data percepiano --out results --cqt-baseline
     pianoeval evaluate --model seed10 --data percepiano --out results
     pianoeval evaluate --model seed10 --data corpus --out results      # or --data DIR: a graded corpus folder
-    pianoeval evaluate --deep-runs DIR --out results    # the deep model's finished leave-one-work-out runs (10_train_colab)
+    pianoeval evaluate --deep-runs DIR [DIR …] --out results    # the deep model's finished leave-one-work-out runs (10_train_colab)
 
 tests/test_project.py checks that the pages equal what this script produces from results/ (like README vs index).
 
@@ -71,19 +71,31 @@ def table(header: list, rows: list) -> str:
 
 
 LOWO = "leave-one-work-out"
-MODEL_NAMES = {"recipe": "**shipped recipe**", "ridge-18": "ridge, 18 MIDI features", "pseudo-label": "pseudo-label score alone",
+MODEL_NAMES = {"recipe": "**shipped recipe**", "ridge-18": "ridge, 18 MIDI features", "ridge-CQT": "ridge, CQT statistics of rendered audio", "pseudo-label": "pseudo-label score alone",
                "train mean": "training mean", "random": "random"}
 
 
 def headline(run: Run, protocol: str = LOWO) -> str:
     rows = []
     for d in run.directions(protocol):
-        for model in ("recipe", "ridge-18", "pseudo-label", "train mean", "random"):
+        for model in ("recipe", "ridge-18", "ridge-CQT", "pseudo-label", "train mean", "random"):
             try: r = [ci(run.m(protocol, d, model, "all", k), 1 if k == "mae" else 2) for k in ("pearson", "spearman", "r2", "mae", "within10")]
             except KeyError: continue
             if model == "pseudo-label" and r[0] == "—": continue      # no pseudo-label scores without a score: it is the mean
             rows.append([d, MODEL_NAMES.get(model, model), *r])
     return table(["direction (train → test)", "model", "Pearson r", "Spearman ρ", "R²", "MAE (0–100)", "within 10 points"], rows)
+
+
+def cqt_line(run: Run) -> str:
+    "What the ridge-CQT row is, or that it is not in this run."
+    c = run.info.get("cqt_baseline")
+    if not c:
+        return ("Ridge on CQT statistics of rendered audio, the audio baseline the issue names, is not in this run: it needs every "
+                "take rendered and transformed (`pianoeval evaluate --cqt-baseline`); the audio-only models are in `08a_linear`.\n")
+    return (f"'Ridge, CQT statistics of rendered audio' hears each take rendered with {c['soundfont']} and reads no notes: "
+            f"{c['n_statistics']} statistics of its whole CQT (per bin the mean and SD over time of log(1 + 100·|CQT|), and five "
+            "of the frame energy), z-scored on the training work, ridge with α per dimension by CV grouped by piece "
+            "(`pianoeval.evaluate.cqt_statistics`).\n")
 
 
 def ceiling_line(run: Run) -> str:
@@ -178,10 +190,30 @@ def read_deep(folder: Path = RESULTS / DEEP) -> dict:
 
 def deep_table(deep: dict) -> str:
     "Mean r and R² of each deep model and the same-run linear ones, per direction."
-    models = [m for m in DEEP_MODELS if any((d, m) in deep["r"] for d in deep["dirs"])]
+    models = [m for m in DEEP_MODELS[:3] + tuple(deep["info"].get("variants", {})) + DEEP_MODELS[3:] if any((d, m) in deep["r"] for d in deep["dirs"])]
     cell = lambda tab, d, m: f"{tab[(d, m)]:.2f}" if (d, m) in tab else "—"
     rows = [[m] + [cell(deep["r"], d, m) for d in deep["dirs"]] + [cell(deep["R2"], d, m) for d in deep["dirs"]] for m in models]
     return table(["model"] + [f"r, {d}" for d in deep["dirs"]] + [f"R², {d}" for d in deep["dirs"]], rows)
+
+
+DEEP_ABLATIONS = ("no pseudo-label pre-training", "no uncertainty weighting", "no augmentation", "front ends", "soundfonts")
+
+
+def deep_ablations(deep: dict) -> str:
+    "The deep model's ablations: the measured variant rows against the reference MIDI+audio runs, and what is not measured."
+    variants = list(deep.get("info", {}).get("variants", {})) if deep else []
+    ref = "deep midi+audio"
+    said = ("The deep model's input ablation (MIDI + audio, MIDI only, audio only) is in the deep-vs-linear section above"
+            if deep else "The deep model's ablations are not measured")
+    for v in variants:
+        said += ("; " + v.removeprefix("deep ") + ": mean r " + " / ".join(f"{deep['r'][(d, v)]:.2f}" for d in deep["dirs"])
+                 + " against " + " / ".join(f"{deep['r'][(d, ref)]:.2f}" for d in deep["dirs"]) + " for the reference MIDI + audio runs ("
+                 + ", ".join(deep["dirs"]) + "; same budget and seed, the row in that section)")
+    rest = [a for a in DEEP_ABLATIONS if not any(a in v for v in variants)]
+    if deep and rest:
+        said += ("; its other ablations (" + ", ".join(rest) + ") are not measured, since the deep model does not beat the "
+                 "linear one it would be ablated against")
+    return said + "."
 
 
 def multimodal_row(deep: dict, single: str = "") -> list:
@@ -255,8 +287,7 @@ def results_text(prefix: str = "results/") -> str:
            "perceptual dimensions, mean over dimensions. The shipped recipe is `percepiano19` (ridge + stable marginal "
            "regression on the take, take-vs-score and take-vs-deadpan features of `05a_features`), refitted on the training work.\n",
            headline(pp), "",
-           "Ridge on CQT statistics of rendered audio, the audio baseline the issue names, is not in this run: it needs every "
-           "take rendered and transformed; the audio-only models are in `08a_linear`.\n", ceiling_line(pp), "",
+           cqt_line(pp), ceiling_line(pp), "",
            "R² across works is low or negative even where r is fine: the two works' mean ratings differ, and a per-work "
            "offset cannot be learnt from the other work (the calibration section shows what rating half of a new piece's "
            "segments buys). What carries across works is the *ranking* of takes.\n",
@@ -321,7 +352,9 @@ def results_text(prefix: str = "results/") -> str:
                 f"(early stopping patience {rc['early_stopping_patience']}), head lr {rc['lr_head']:g}, batch {rc['batch_size']} "
                 f"windows of {rc['segment_seconds']:g} s, seed {rc['seed']}, one CPU thread ({steps}). The best checkpoint by "
                 f"validation r is scored; `results/{DEEP}/` was written by `pianoeval evaluate --deep-runs DIR` re-evaluating the "
-                "finished runs (no training).\n", deep_table(deep), "",
+                "finished runs (no training)."
+                + "".join(f" Row '{n}': the same call with " + ", ".join(f"`{k}={json.dumps(v)}`" for k, v in d.items())
+                          + " (read from the runs' saved config)." for n, d in i.get("variants", {}).items()) + "\n", deep_table(deep), "",
                 "The deep models stay below both linear ones in both directions, and their R² is negative: the linear recipe "
                 "ships. Combining audio with MIDI does not beat the better single modality by the seed's margin (criteria below)."
                 if all(deep["r"].get((d, m), 1) < deep["r"].get((d, "linear: ridge, 18 features"), -1) for d in deep["dirs"]
@@ -343,10 +376,7 @@ def results_text(prefix: str = "results/") -> str:
         out += ["", "## Ablations (PercePiano, leave-one-work-out, same budget)\n",
                 "The recipe's members on one feature group alone (P: the take's MIDI only — no score; S: take vs score; D: take "
                 "vs a deadpan rendering of the score), and the full recipe with one feature family blanked (made constant) in "
-                "train and test. The deep model's input ablation (MIDI + audio, MIDI only, audio only) is in the deep-vs-linear "
-                "section above; its other ablations (no pseudo-label pre-training, no uncertainty weighting, no augmentation, "
-                "front ends, soundfonts) are not measured, since the deep model does not beat the linear one it would be "
-                "ablated against.\n", ablation(pp)]
+                "train and test. " + deep_ablations(read_deep()) + "\n", ablation(pp)]
     out += ["", "## Where it fails\n",
             "For each dimension the ten worst test takes (largest absolute error) and what they share; per direction, the three "
             f"dimensions where one score segment is most over-represented among them (all rows: `{pp.name}/worst_summary.csv`, the takes: `worst.csv`):\n", failures(pp), "",
@@ -365,13 +395,14 @@ def results_text(prefix: str = "results/") -> str:
             "- **Absolute level.** R² across works is near or below zero: ranks carry over, the level of a new piece does not "
             "without a few rated takes of it.", "",
             "## Reproduce\n",
-            "```sh\npianoeval evaluate --model percepiano19 --data percepiano --out results\n"
+            "```sh\npianoeval evaluate --model percepiano19 --data percepiano --out results"
+            + (" --cqt-baseline   # renders every take with the dataset's default soundfont for the CQT row" if pp.info.get("cqt_baseline") else "") + "\n"
             "pianoeval evaluate --model seed10 --data corpus --out results      # the 200-take graded corpus (seed 0) in the cache\n"
             "pianoeval evaluate --model seed10 --data percepiano --out results --no-ablations\n"
             "A=/usr/share/sounds/sf2/FluidR3_GM.sf2; B=/usr/share/sounds/sf2/TimGM6mb.sf2    # Debian: fluid-soundfont-gm, timgm6mb-soundfont\n"
             "pianoeval evaluate --model percepiano19-fast --data percepiano --out results --soundfont $A --no-ablations\n"
             "pianoeval evaluate --model percepiano19-fast --data percepiano --out results --soundfont $A --test-soundfont $B --no-ablations\n"
-            "pianoeval evaluate --deep-runs DIR --out results   # DIR: where 10_train_colab's deep_leave_one_work_out trained (re-evaluated, not retrained)\n"
+            "pianoeval evaluate --deep-runs DIR [DIR …] --out results   # each DIR: where a deep_leave_one_work_out call of 10_train_colab trained (re-evaluated, not retrained)\n"
             "python tools/make_results.py\n```\n",
             "Features come from the per-take cache of `pianoeval.features` (renderings and transcriptions too: rendering and "
             "transcribing PercePiano took ≈ 40 min per soundfont on two busy cores when the audio-only models were built, seconds "
