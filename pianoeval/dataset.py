@@ -437,11 +437,13 @@ class EpochSampler:
         self.n, self.shuffle, self.seed, self.epoch = int(n), shuffle, int(seed), 0
     def set_epoch(self, epoch: int): self.epoch = int(epoch)
     def __len__(self): return self.n
+    def order(self, epoch: int) -> np.ndarray:
+        "The indices of epoch `epoch`: a (seed, epoch) permutation, or 0…n-1 without shuffling."
+        return np.random.default_rng([self.seed, epoch]).permutation(self.n) if self.shuffle else np.arange(self.n)
     def __iter__(self):
         e = self.epoch
-        order = np.random.default_rng([self.seed, e]).permutation(self.n) if self.shuffle else np.arange(self.n)
         self.epoch += 1                                 # a plain loop without set_epoch still moves on
-        return iter([(e, int(i)) for i in order])
+        return iter([(e, int(i)) for i in self.order(e)])
 
 # %% ../nbs/05_dataset.ipynb #63190042
 @patch

@@ -83,7 +83,7 @@ def inference_config(path=None) -> InferenceConfig:
         return InferenceConfig({k: {d: float(v) for d, v in w.items()} for k, w in weights.items()},
                                int(cfg.get("weak_passages", 3)), float(cfg.get("min_seconds", 2.0)), int(cfg.get("min_notes", 4)),
                                float(cfg.get("min_score_match", 0.6)), dict(cfg.get("default_models") or {}),
-                               float(cfg.get("weak_margin", 3.0)))
+                               float(cfg.get("weak_margin", 10.0)))
     except (TypeError, ValueError) as e:
         raise ConfigError(f"a setting is not a number ({e})", path=path, fix="weak_passages, weak_margin, min_seconds, min_notes, min_score_match take numbers") from e
 
@@ -282,6 +282,10 @@ class ScoreResult:
             with atomic_write(path, "w") as f: f.write(text + "\n")
         return text
 
+def _window_share(starts: np.ndarray, duration: float) -> np.ndarray:
+    "How much of each 10 s window starting at `starts` the take fills (its weight in the take's score), in [0.001, 1]."
+    return np.clip((np.minimum(starts + SEGMENT_SECONDS, duration) - starts) / SEGMENT_SECONDS, 1e-3, 1)
+
 def _weighted_overall(values: dict, sigmas: dict, weights: dict) -> tuple:
     w = {d: weights.get(d, 0.0) for d in values}
     tot = sum(w.values())
@@ -324,7 +328,7 @@ def assemble(take: Take, model, starts: np.ndarray, mean: np.ndarray, sigma: np.
                         path=take.inputs.get("audio") or take.inputs.get("midi"), fix="Score a take with more playing in it")
     mean, sigma = np.clip(mean, 0, 100), np.maximum(sigma, 1e-6)
     ends = np.minimum(starts + SEGMENT_SECONDS, max(take.duration, SEGMENT_SECONDS))
-    real = np.clip((np.minimum(starts + SEGMENT_SECONDS, take.duration) - starts) / SEGMENT_SECONDS, 1e-3, 1) * judged
+    real = _window_share(starts, take.duration) * judged
     w = real / real.sum()
     mean, sigma = np.where(judged[:, None], mean, 0.0), np.where(judged[:, None], sigma, 0.0)   # weight 0 there
     said = list(take.notes_said)
@@ -396,21 +400,20 @@ def technical_measurements(take: Take, starts: np.ndarray) -> dict | None:
     al = align_take(take)
     f1 = 2 * len(al["matched"]) / (al["n_score"] + al["n_perf"])
     ends = starts + SEGMENT_SECONDS
+    bars = window_bars(al, take.score, starts, np.minimum(ends, take.duration))
     if (src := take.inputs.get("notes_from", "midi")) != "midi":      # the score places bars; nothing is measured
         why = (f"not measured: the notes come from the {src!r} transcriber, whose extra and missed notes would be "
                "counted as the pianist's")
         return {"match_f1": round(f1, 3), "written_heard": round(len(al["matched"]) / al["n_score"], 3), "scores": None,
                 "whole_take": None, "not_measured": dict.fromkeys(PSEUDO_DIMS, why), "measured": False, "note": why,
-                "segments": pd.concat([pd.DataFrame({"start_s": starts.astype(float)}),
-                                       window_bars(al, take.score, starts, np.minimum(ends, take.duration))], axis=1),
+                "segments": pd.concat([pd.DataFrame({"start_s": starts.astype(float)}), bars], axis=1),
                 "pedal_from": None, "wrong_or_missed": None}
-    ctx = analyse(take.notes, take.pedal, take.score, take.audio, transcribed=take.inputs.get("notes_from") != "midi",
-                  alignment=al, brightness=False)
+    ctx = analyse(take.notes, take.pedal, take.score, take.audio, transcribed=False, alignment=al, brightness=False)
     scores, details = window_scores(ctx)
     rows = [{"start_s": float(a), **window_scores(ctx, float(a), float(b))[0]} for a, b in zip(starts, ends)]
     seg = pd.DataFrame(rows).astype({d: float for d in PSEUDO_DIMS})
-    seg = pd.concat([seg, window_bars(al, take.score, starts, np.minimum(ends, take.duration))], axis=1)
-    cover = np.clip((np.minimum(ends, take.duration) - starts) / SEGMENT_SECONDS, 1e-3, 1)
+    seg = pd.concat([seg, bars], axis=1)
+    cover = _window_share(starts, take.duration)
     def window_mean(d):
         v = seg[d].to_numpy(float); ok = np.isfinite(v)
         return float(np.average(v[ok], weights=cover[ok])) if ok.any() else None

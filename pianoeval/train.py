@@ -163,7 +163,7 @@ class ShardedEpochSampler(EpochSampler):
 
     def __iter__(self):
         e = self.epoch
-        order = np.random.default_rng([self.seed, e]).permutation(self.n) if self.shuffle else np.arange(self.n)
+        order = self.order(e)
         total = len(self) * self.world
         if total > self.n and self.n: order = np.resize(order, total)   # pad with the first items, as DistributedSampler
         mine, self.skip = order[self.rank:total:self.world][self.skip:], 0
