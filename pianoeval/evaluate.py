@@ -25,7 +25,7 @@ from .dataset import PerformanceDataset
 from .features import FEATURE_NAMES, FEATURE_SETS, P_FAMILIES, feature_table
 from .linear import (BASELINE, SHIPPED_MODELS, LinearScorer, fit_ridge, group_folds, needs_score, seed10_from_percepiano,
                               shipped_dir, transcribed_feature_table)
-from .train import LOWO_INPUTS, deep_leave_one_work_out, load_train_config
+from .train import LOWO_INPUTS, SEEN_SOUNDFONT, deep_leave_one_work_out, load_train_config
 
 # %% auto #0
 __all__ = ['METRICS', 'LOWER_IS_BETTER', 'CAL_LEVELS', 'BASELINES', 'PSEUDO_SCORES', 'CQT_PREFIX', 'DEEP_INPUTS',
@@ -769,7 +769,7 @@ def evaluate(model="percepiano19", data: str = "percepiano", out=None, n_boot: i
 DEEP_INPUTS = tuple(LOWO_INPUTS)        # midi+audio, audio-only, midi-only
 
 def _finished_run(run: Path) -> dict:
-    "The training run in `run`: {config, epoch, step, best (checkpoint path), best_val_r}; PianoEvalError when it is missing, resuming it would train, or its best checkpoint is gone."
+    "The training run in `run`: {config, epoch, step, best (checkpoint path), best_val_r, test_soundfont (from its `lowo.json`; None: the first training soundfont)}; PianoEvalError when it is missing, resuming it would train, or its best checkpoint is gone."
     cfg_file, last = run / "config.yaml", run / "checkpoints" / "last.ckpt"
     if not cfg_file.is_file() or not last.is_file():
         raise DataError("no finished training run here (config.yaml and checkpoints/last.ckpt)", path=run,
@@ -786,12 +786,17 @@ def _finished_run(run: Path) -> dict:
         raise DataError(f"the run's best checkpoint {best[0]['best_model_path']} is gone (moved runs?)", path=run,
                         fix="Re-evaluate the runs in the folder they were trained in")
     score = best[0].get("best_model_score") if best else None
+    lowo = json.loads((run / "lowo.json").read_text(encoding="utf-8")) if (run / "lowo.json").is_file() else {}
     return {"config": cfg, "epoch": epoch, "step": step, "best": best[0]["best_model_path"] if best else None,
-            "best_val_r": None if score is None else round(float(score), 4)}
+            "best_val_r": None if score is None else round(float(score), 4), "test_soundfont": lowo.get("test_soundfont")}
 
 def _recipe(cfg: dict) -> dict:
     "A run's config without what differs between its runs (where it writes, which records it reads)."
     return {k: v for k, v in cfg.items() if k not in ("out_dir", "sources")} | {"sources": {k: v for k, v in cfg["sources"].items() if k != "records"}}
+
+def _run_recipe(run: dict) -> dict:
+    "`_recipe` of a `_finished_run`'s config, with its test soundfont as `lowo.test_soundfont` when it had one."
+    return _recipe(run["config"]) | ({"lowo": {"test_soundfont": run["test_soundfont"]}} if run.get("test_soundfont") else {})
 
 def _flat(d: dict, prefix: str = "") -> dict:
     "A nested config as {'a.b': value}."
@@ -801,10 +806,27 @@ def _flat(d: dict, prefix: str = "") -> dict:
         else: out[f"{prefix}{k}"] = v
     return out
 
+def _soundfont_names(v) -> str:
+    "'A + B' from a soundfont path or list of paths (file stems); None is the default soundfont."
+    return " + ".join(Path(p).stem if p else "TimGM6mb (default)" for p in (v if isinstance(v, list) else [v]))
+
+def _init_words(checkpoint) -> str:
+    "How a run started, from `init.checkpoint` and the config saved beside it: 'from scratch', 'after stage-1 pre-training on pseudo-labels (<its run folder>)', or 'from checkpoint <folder>/<file>'."
+    if not checkpoint: return "from scratch"
+    ck = Path(checkpoint); cfg_file = ck.parent.parent / "config.yaml"      # <run>/checkpoints/<name>.ckpt
+    cfg = yaml.safe_load(cfg_file.read_text(encoding="utf-8")) if cfg_file.is_file() else {}
+    if isinstance(cfg, dict) and cfg.get("stage") == "pretrain":
+        on = " on pseudo-labels" if (cfg.get("sources") or {}).get("pseudo_labels") else ""
+        return f"after stage-1 pre-training{on} ({ck.parent.parent.name})"
+    return f"from checkpoint {ck.parent.parent.name}/{ck.name}"
+
 def variant_label(diff: dict) -> str:
-    "A readable label of the config keys a run changed, from their names and values: {'optim.uncertainty_weighting': False} → 'no uncertainty weighting', {'trainer.max_epochs': 10} → 'max epochs 10'."
+    "A readable label of the config keys a run changed, from their names and values: {'optim.uncertainty_weighting': False} → 'no uncertainty weighting', {'trainer.max_epochs': 10} → 'max epochs 10'; soundfonts by file name ('trained on A + B', 'tested on unseen C'), `init.checkpoint` by what the checkpoint's run was (`_init_words`)."
     words = lambda k: k.split(".")[-1].replace("_", " ")
-    part = lambda k, v: f"no {words(k)}" if v is False else f"with {words(k)}" if v is True else f"{words(k)} {v}"
+    special = {"data.soundfont": lambda v: f"trained on {_soundfont_names(v)}", "init.checkpoint": _init_words,
+               "lowo.test_soundfont": lambda v: f"tested on unseen {_soundfont_names(v)}" if v else "tested on the training soundfont"}
+    part = lambda k, v: special[k](v) if k in special else f"no {words(k)}" if v is False else f"with {words(k)}" if v is True \
+        else f"{words(k)} {v}"
     return ", ".join(part(k, v) for k, v in sorted(diff.items()))
 
 def deep_runs(runs, works, inputs=DEEP_INPUTS) -> dict:
@@ -815,7 +837,7 @@ def deep_runs(runs, works, inputs=DEEP_INPUTS) -> dict:
             folder = root / name.replace("+", "_")
             if not folder.is_dir(): continue
             by_work = {w: _finished_run(folder / w) for w in works}
-            recipes = {json.dumps(_recipe(r["config"]), sort_keys=True, default=str) for r in by_work.values()}
+            recipes = {json.dumps(_run_recipe(r), sort_keys=True, default=str) for r in by_work.values()}
             if len(recipes) > 1: raise ConfigError(f"the {name} runs of the two directions were trained with different configs", path=folder,
                                                    fix="Re-evaluate runs made by one deep_leave_one_work_out call")
             groups.append((root, name, by_work))
@@ -823,7 +845,7 @@ def deep_runs(runs, works, inputs=DEEP_INPUTS) -> dict:
                                    fix="Point at the out_dir deep_leave_one_work_out trained into")
     if not works: return {f"{root}: {n}": (root, n, bw, {}) for root, n, bw in groups}     # only whether there are runs
     skip = {o.split("=")[0] for ov in LOWO_INPUTS.values() for o in ov}
-    flat = [{k: v for k, v in _flat(_recipe(next(iter(bw.values()))["config"])).items() if k not in skip} if bw else {}
+    flat = [{k: v for k, v in _flat(_run_recipe(next(iter(bw.values())))).items() if k not in skip} if bw else {}
             for _, _, bw in groups]
     keys = [json.dumps(f, sort_keys=True, default=str) for f in flat]
     ref = flat[max(range(len(keys)), key=lambda i: (keys.count(keys[i]), -i))]
@@ -837,7 +859,7 @@ def deep_runs(runs, works, inputs=DEEP_INPUTS) -> dict:
     return found
 
 def evaluate_deep(runs, out=None, records=None, table: pd.DataFrame | None = None, inputs=DEEP_INPUTS, progress: bool = False) -> dict:
-    "Re-evaluate the finished deep leave-one-work-out runs in the folder(s) `runs` with `deep_leave_one_work_out` (no training: see above), with the shipped linear recipe and the ridge on the same splits → {'lowo': DataFrame, 'info': dict}; written to `out`/percepiano_deep/ when `out` is given. Runs trained with a config other than the reference recipe are rows labelled by `deep_runs`. `table`: the records' feature table (else `feature_table`)."
+    "Re-evaluate the finished deep leave-one-work-out runs in the folder(s) `runs` with `deep_leave_one_work_out` (no training: see above), with the shipped linear recipe and the ridge on the same splits → {'lowo': DataFrame, 'info': dict}; written to `out`/percepiano_deep/ when `out` is given. Runs trained with a config other than the reference recipe are rows labelled by `deep_runs`; runs tested on an unseen soundfont get a second row, the same weights on the test work rendered with their (first) training soundfont ('…, tested on the training soundfont'). `table`: the records' feature table (else `feature_table`)."
     t0 = time.perf_counter()
     deep_runs(runs, [], inputs)                         # no runs at all: say so before loading data
     if records is None: records = _load_data("percepiano")[1]
@@ -849,14 +871,16 @@ def evaluate_deep(runs, out=None, records=None, table: pd.DataFrame | None = Non
     for i, (label, (root, name, by_work, _)) in enumerate(found.items()):
         t1 = time.perf_counter()
         res = deep_leave_one_work_out(records, load_train_config(by_work[works[0]]["config"]), (), inputs=(name,), out_dir=root,
-                                      table=table, linear=i == 0, progress=progress)
+                                      table=table, linear=i == 0, progress=progress, test_soundfont=by_work[works[0]]["test_soundfont"])
         seconds[label] = round(time.perf_counter() - t1, 1)
         for w, run in by_work.items():
             now = int(res.loc[(f"{w} → {next(x for x in works if x != w)}", f"deep {name}"), "steps"])
             if now != run["step"]:
                 raise ConfigError(f"the {name} run on {w} was at step {run['step']} and is now at {now}: it trained",
                                   path=root / name.replace("+", "_") / w, fix="Re-evaluate only runs that ended by their budget")
-        parts.append(res.rename(index={f"deep {name}": label}, level="model"))
+        diff = found[label][3]
+        seen = f"deep {name}, " + variant_label({k: v for k, v in diff.items() if k != "lowo.test_soundfont"} | {"lowo.test_soundfont": None})
+        parts.append(res.rename(index={f"deep {name}": label, f"deep {name}{SEEN_SOUNDFONT}": seen}, level="model"))
     lowo = pd.concat(parts).sort_index()
     ref = next(v for v in found.values() if not v[3])
     c = ref[2][works[0]]["config"]

@@ -10,6 +10,7 @@ import dataclasses
 import inspect
 import io
 import itertools
+import json
 import math
 import os
 import random
@@ -39,8 +40,8 @@ from .core import (SEGMENT_OVERLAP, SEGMENT_SECONDS, ConfigError, DataError, Pia
 from .corpus import build_corpus
 from .data import (SPLITS, Performance, find_percepiano, folder_records, load_percepiano, load_records,
                             save_records, split_by_piece)
-from .dataset import (LABEL_SOURCES, EpochSampler, PerformanceDataset, collate, load_segment_labels,
-                               loader_settings, split_records)
+from .dataset import (LABEL_SOURCES, EpochSampler, PerformanceDataset, _soundfonts, collate,
+                               load_segment_labels, loader_settings, split_records)
 from .encoders import CQTEncoder, MERTEncoder, MIDIEncoder
 from .fusion import AttentionPoolAggregator, CrossModalFusion
 from .linear import column_r, column_r2
@@ -50,14 +51,14 @@ from .model import (DEFAULT_MODEL_CONFIG, MultiTaskHead, PianoEvalModel, load_re
 from .pseudo_labels import pseudo_label_records
 
 # %% auto #0
-__all__ = ['DATAMODULE_DEFAULTS', 'STRATEGIES', 'PRECISIONS', 'TRAIN_CONFIGS', 'LOWO_INPUTS', 'warmup_cosine', 'trainer_defaults',
-           'PianoEvalLightning', 'ShardedEpochSampler', 'ResumableLoader', 'datamodule_config', 'collate_blank',
-           'PerformanceDataModule', 'SourcesConfig', 'DataConfig', 'OptimConfig', 'TrainerConfig', 'CheckpointConfig',
-           'LoggingConfig', 'InitConfig', 'TrainConfig', 'parse_override', 'resolve_config_path', 'load_train_config',
-           'config_dict', 'assign_splits', 'stage_data', 'rng_states', 'set_rng_states', 'RNGCheckpoint',
-           'AtomicCheckpointIO', 'build_callbacks', 'build_loggers', 'build_trainer', 'checkpoint_state', 'load_trunk',
-           'TrainResult', 'steps_per_epoch', 'train', 'training_log', 'plot_training_curves', 'lowo_records',
-           'predict_segments', 'performance_means', 'deep_leave_one_work_out']
+__all__ = ['DATAMODULE_DEFAULTS', 'STRATEGIES', 'PRECISIONS', 'TRAIN_CONFIGS', 'LOWO_INPUTS', 'SEEN_SOUNDFONT', 'warmup_cosine',
+           'trainer_defaults', 'PianoEvalLightning', 'ShardedEpochSampler', 'ResumableLoader', 'datamodule_config',
+           'collate_blank', 'PerformanceDataModule', 'SourcesConfig', 'DataConfig', 'OptimConfig', 'TrainerConfig',
+           'CheckpointConfig', 'LoggingConfig', 'InitConfig', 'TrainConfig', 'parse_override', 'resolve_config_path',
+           'load_train_config', 'config_dict', 'assign_splits', 'stage_data', 'rng_states', 'set_rng_states',
+           'RNGCheckpoint', 'AtomicCheckpointIO', 'build_callbacks', 'build_loggers', 'build_trainer',
+           'checkpoint_state', 'load_trunk', 'TrainResult', 'steps_per_epoch', 'train', 'training_log',
+           'plot_training_curves', 'lowo_records', 'predict_segments', 'performance_means', 'deep_leave_one_work_out']
 
 # %% ../nbs/10_train_colab.ipynb #e9fdeca8
 def warmup_cosine(step: int, warmup_steps: int = 500, total_steps: int = 20000, min_lr_ratio: float = 0.0) -> float:
@@ -199,7 +200,8 @@ DATAMODULE_DEFAULTS = dict(
     cache_dir=None,          # FeatureCache folder (None: $PIANOEVAL_CACHE or ~/.cache/pianoeval/features)
     precompute=True, progress=True, use_midi=True,
     normalize_cqt=False,     # True: fit per-bin CQTStats on the training files, standardise every split with them
-    blank_audio=False)       # True: every batch's audio features are zeros — a MIDI-only ablation of the same model
+    blank_audio=False,       # True: every batch's audio features are zeros — a MIDI-only ablation of the same model
+    soundfont=None)          # renders records without audio: None (pretty_midi's TimGM6mb), a .sf2/.sf3 path or a list of them
 
 def datamodule_config(config: dict | None = None, **overrides) -> dict:
     "`DATAMODULE_DEFAULTS` updated with `config` and `overrides`; unknown keys raise `ConfigError`."
@@ -208,6 +210,10 @@ def datamodule_config(config: dict | None = None, **overrides) -> dict:
     if unknown: raise ConfigError(f"unknown data config key(s) {unknown}", fix=f"Use {sorted(DATAMODULE_DEFAULTS)}")
     if int(cfg["batch_size"]) < 1: raise ConfigError(f"batch_size must be ≥ 1, got {cfg['batch_size']}")
     return cfg
+
+def _first_soundfont(spec):
+    "The soundfont evaluation splits render with: the first of a list, else `spec` itself (None: the default)."
+    return spec[0] if isinstance(spec, (list, tuple)) and len(spec) else spec
 
 def _make_augment(spec, cache_dir=None):
     if spec is None or spec is False: return None
@@ -244,7 +250,7 @@ class PerformanceDataModule(L.LightningDataModule):
             ds = PerformanceDataset([r for r in recs if r.split == s], c["dims"], c["features"],
                                     c["segment_seconds"], c["overlap"], aug if s == "train" else None,
                                     s == "train", cache, c["label_source"], c["seed"], c["segment_labels"],
-                                    use_midi=c["use_midi"])
+                                    use_midi=c["use_midi"], soundfont=c["soundfont"] if s == "train" else _first_soundfont(c["soundfont"]))
             if c["precompute"] and len(ds.records): ds.precompute(c["progress"])
             self.datasets[s] = ds
         self.cqt_stats = None
@@ -350,6 +356,9 @@ class DataConfig:
     progress: bool = _f(DATAMODULE_DEFAULTS["progress"], _FLAG)
     normalize_cqt: bool = _f(DATAMODULE_DEFAULTS["normalize_cqt"], _FLAG)
     blank_audio: bool = _f(DATAMODULE_DEFAULTS["blank_audio"], _FLAG)   # MIDI-only ablation: zeros for the audio
+    soundfont: str | list | None = _f(DATAMODULE_DEFAULTS["soundfont"], _Rule(
+        lambda v: v is None or _text().ok(v) or (isinstance(v, list) and len(v) > 0 and all(_text().ok(x) for x in v)),
+        "a soundfont path (.sf2/.sf3), a non-empty list of them, or null (pretty_midi's TimGM6mb)"))
 
 # %% ../nbs/10_train_colab.ipynb #18931823
 @dataclass(frozen=True)
@@ -941,10 +950,23 @@ def _lowo_row(direction: str, model: str, y: np.ndarray, p: np.ndarray, dims: li
     return {"direction": direction, "model": model, "r": float(r.mean()), "R2": float(column_r2(y[ok], p[ok]).mean()),
             "n_test": int(ok.sum()), **info, **dict(zip(dims, r))}
 
+SEEN_SOUNDFONT = ", test work on a training soundfont"     # the model suffix of the rows `test_soundfont` adds
+
+def _unseen_soundfont(test_soundfont, train_soundfont):
+    "`test_soundfont` checked to be one soundfont file whose content is none of `train_soundfont`'s (`data.soundfont`) → Path."
+    if isinstance(test_soundfont, (list, tuple)):
+        raise ConfigError(f"test_soundfont is one soundfont, got a list of {len(test_soundfont)}", fix="Pass one .sf2/.sf3 path")
+    (path, key), = _soundfonts(test_soundfont)
+    heard = {k.split(":")[-1]: p for p, k in _soundfonts(train_soundfont)}     # the content hash: a renamed copy is no new soundfont
+    if key.split(":")[-1] in heard:
+        raise ConfigError(f"the test soundfont is {heard[key.split(':')[-1]].name}, which the runs train on", path=path,
+                          fix="Pass a soundfont that is not in data.soundfont, or test_soundfont=None to test on the first of them")
+    return path
+
 def deep_leave_one_work_out(records=None, config="cpu_finetune", overrides=(), inputs=("midi+audio",), out_dir=None,
                             table=None, val_fraction: float = 0.2, linear: bool = True, linear_test: str = "whole",
-                            progress: bool = False) -> "pd.DataFrame":
-    "Leave-one-work-out of the deep model trained by `config` (+ `overrides`) on each of `inputs` (`LOWO_INPUTS`), both directions, with the shipped linear recipe and the 18-feature ridge in the same call (`linear`: on `table`, the feature table of `records`, computed when None; `linear_test`: 'whole' takes or 'windows') → DataFrame indexed by (direction, model): r, R² (means over the dimensions), n_test, train_s, predict_s, epochs, steps, best_val_r, per-dimension r. `records`: PercePiano's (default: `find_percepiano()`'s)."
+                            progress: bool = False, test_soundfont=None) -> "pd.DataFrame":
+    "Leave-one-work-out of the deep model trained by `config` (+ `overrides`) on each of `inputs` (`LOWO_INPUTS`), both directions, with the shipped linear recipe and the 18-feature ridge in the same call (`linear`: on `table`, the feature table of `records`, computed when None; `linear_test`: 'whole' takes or 'windows') → DataFrame indexed by (direction, model): r, R² (means over the dimensions), n_test, train_s, predict_s, epochs, steps, best_val_r, per-dimension r. `records`: PercePiano's (default: `find_percepiano()`'s). The test work is rendered with `test_soundfont` — one the runs never train on (`data.soundfont`; ConfigError otherwise) — or, when None, with the first training soundfont; each run's `lowo.json` records it. With `test_soundfont`, the same weights also score the test work rendered with the first training soundfont: rows 'deep <inputs>' + `SEEN_SOUNDFONT`."
     import pandas as pd
     if records is None:
         root = find_percepiano()
@@ -956,6 +978,7 @@ def deep_leave_one_work_out(records=None, config="cpu_finetune", overrides=(), i
     if unknown: raise ConfigError(f"unknown inputs {unknown[0]!r}", fix=f"Use {', '.join(LOWO_INPUTS)}")
     base = config if isinstance(config, TrainConfig) else load_train_config(config, overrides)
     dims = resolve_dims(_model_config(base, None)["dims"])
+    unseen = None if test_soundfont is None else _unseen_soundfont(test_soundfont, base.data.soundfont)
     out = Path(out_dir).expanduser() if out_dir else Path(tempfile.mkdtemp(prefix="pianoeval-lowo-"))
     rows = []
     for name in inputs:
@@ -964,6 +987,8 @@ def deep_leave_one_work_out(records=None, config="cpu_finetune", overrides=(), i
             split = lowo_records(records, train_w, val_fraction, base.seed)
             run = out / name.replace("+", "_") / train_w
             path = save_records(split, run / "records.jsonl")
+            with atomic_write(run / "lowo.json", "w") as f:     # what a re-evaluation needs beyond the config
+                json.dump({"train_work": train_w, "test_work": test_w, "test_soundfont": None if unseen is None else str(unseen)}, f)
             ov = [*LOWO_INPUTS[name], *overrides, *_LOWO_SOURCES, f"sources.records=['{path}']", f"out_dir='{run}'"]
             cfg = load_train_config(config_dict(base) if isinstance(config, TrainConfig) else config, ov)
             t0 = time.perf_counter()
@@ -972,16 +997,19 @@ def deep_leave_one_work_out(records=None, config="cpu_finetune", overrides=(), i
             model = load_released(res.model_dir)
             if list(model.dims) != list(dims): raise ConfigError(f"the run trained {model.dims}, not {dims}", path=run)
             test = [r for r in split if r.split == "test"]
-            ds = PerformanceDataset(test, dims, "cqt" if model.config["audio_encoder"] == "cqt" else "waveform",
-                                    cfg.data.segment_seconds, cfg.data.overlap, cache=cfg.data.cache_dir,
-                                    use_midi=model.config["use_midi"])
-            if (res.model_dir / "cqt_stats.json").is_file(): ds.cqt_stats = CQTStats.load(res.model_dir / "cqt_stats.json")
-            per = performance_means(predict_segments(model, ds, cfg.data.batch_size, cfg.data.blank_audio))
             by_id = {r.id: r for r in test}
-            y = np.array([[by_id[i].labels.get(d, np.nan) for d in dims] for i in per.index], float)
-            rows.append(_lowo_row(f"{train_w} → {test_w}", f"deep {name}", y, per[dims].to_numpy(float), dims,
-                                  train_s=train_s, predict_s=time.perf_counter() - t1, epochs=res.epochs,
-                                  steps=res.global_step, best_val_r=res.best_score))
+            for sf, label in [(unseen, f"deep {name}")] + ([(_first_soundfont(cfg.data.soundfont), f"deep {name}{SEEN_SOUNDFONT}")]
+                                                            if unseen is not None else []):
+                t1 = time.perf_counter()
+                ds = PerformanceDataset(test, dims, "cqt" if model.config["audio_encoder"] == "cqt" else "waveform",
+                                        cfg.data.segment_seconds, cfg.data.overlap, cache=cfg.data.cache_dir,
+                                        use_midi=model.config["use_midi"], soundfont=sf if sf is not None else _first_soundfont(cfg.data.soundfont))
+                if (res.model_dir / "cqt_stats.json").is_file(): ds.cqt_stats = CQTStats.load(res.model_dir / "cqt_stats.json")
+                per = performance_means(predict_segments(model, ds, cfg.data.batch_size, cfg.data.blank_audio))
+                y = np.array([[by_id[i].labels.get(d, np.nan) for d in dims] for i in per.index], float)
+                rows.append(_lowo_row(f"{train_w} → {test_w}", label, y, per[dims].to_numpy(float), dims,
+                                      train_s=train_s, predict_s=time.perf_counter() - t1, epochs=res.epochs,
+                                      steps=res.global_step, best_val_r=res.best_score))
     if linear:
         lin = linear_leave_one_work_out(records, table, dims=dims, test=linear_test).reset_index()
         lin["model"] = lin.model.map({"model": "linear: shipped recipe", "baseline": "linear: ridge, 18 features"})
