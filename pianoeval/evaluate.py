@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 import warnings
 from pathlib import Path
@@ -899,12 +900,20 @@ def evaluate_deep(runs, out=None, records=None, table: pd.DataFrame | None = Non
     return out_res
 
 def deep_markdown(res: dict) -> str:
-    "The markdown of a deep re-evaluation: mean r and R² per direction and model, and the runs' recipe."
-    t = res["lowo"].reset_index()
-    rows = [[r.direction, r.model, f"{r.r:.3f}", f"{r.R2:.3f}", "" if pd.isna(r.epochs) else f"{r.epochs:.0f}",
-             "" if pd.isna(r.steps) else f"{r.steps:.0f}"] for r in t.itertuples()]
-    head = "| direction | model | mean r | mean R² | epochs | steps |\n|---|---|---|---|---|---|\n"
-    i = res["info"]
+    "The markdown of a deep re-evaluation: one table, a row per model (the runs in the order given, each variant's extra rows after it, then the linear ones) with mean r and R² per direction, epochs and steps; and the runs' recipe."
+    t, i = res["lowo"].reset_index(), res["info"]
+    dirs, models = list(dict.fromkeys(t.direction)), list(dict.fromkeys(t.model))
+    seen, order = lambda m: re.sub(r"tested on unseen [^,]+", "tested on the training soundfont", m), []
+    for m in [x for x in i.get("inputs", []) if x in models] + models:
+        for x in (m, seen(m)):
+            if x in models and x not in order: order.append(x)
+    at = t.set_index(["direction", "model"])
+    num = lambda m, k, f: " / ".join("" if (d, m) not in at.index or pd.isna(at.loc[(d, m), k]) else format(at.loc[(d, m), k], f) for d in dirs)
+    rows = [[m] + [f"{at.loc[(d, m), 'r']:.3f}" if (d, m) in at.index else "—" for d in dirs]
+            + [f"{at.loc[(d, m), 'R2']:.3f}" if (d, m) in at.index else "—" for d in dirs]
+            + [num(m, "epochs", ".0f").strip(" /"), num(m, "steps", ".0f").strip(" /")] for m in order]
+    head = ("| model | " + " | ".join(f"mean r, {d}" for d in dirs) + " | " + " | ".join(f"mean R², {d}" for d in dirs)
+            + " | epochs | steps |\n|" + "---|" * (2 * len(dirs) + 3) + "\n")
     var = "".join(f" {n}: `{json.dumps(d, default=str)}` changed." for n, d in i.get("variants", {}).items())
     return (f"# Deep model vs linear, PercePiano leave-one-work-out\n\n{i['n_takes']} rated takes of {' and '.join(i['works'])}; "
             f"means over the dimensions; the linear rows are fitted on the same splits in the same call.\n\n"

@@ -67,6 +67,17 @@ def test_results_reads_the_deep_model_runs(tmp_path):
     assert row[2] == "fail" and "+33 % (A → B: deep MIDI+audio r 0.40 vs midi-only r 0.30)" in row[1] and "+6 % (B → A" in row[1], row
     t = tool.deep_table(deep)
     assert "| deep midi+audio | 0.40 | 0.33 | -0.20 | -0.20 |" in t and "| linear: ridge, 18 features" not in t, t
+    sf = "deep midi+audio, trained on X + Y, tested on unseen Z"
+    rows += [("A → B", "deep midi+audio, with augment", 0.45, -0.1), ("B → A", "deep midi+audio, with augment", 0.30, -0.1),
+             ("A → B", sf, 0.20, -0.5), ("A → B", tool.seen_label(sf), 0.38, -0.2)]
+    (tmp_path / "lowo.csv").write_text("direction,model,r,R2,steps\n" + "".join(f'{d},"{m}",{r},{r2},\n' for d, m, r, r2 in rows), encoding="utf-8")
+    (tmp_path / "info.json").write_text(json.dumps({"inputs": ["deep midi+audio", sf, "deep midi+audio, with augment"], "variants": {
+        "deep midi+audio, with augment": {"data.augment": True}, sf: {"data.soundfont": ["X", "Y"], "lowo.test_soundfont": "Z"}}}), encoding="utf-8")
+    t = tool.deep_ablation_table(tool.read_deep(tmp_path))
+    assert "| inputs | midi+audio | 0.40 | 0.33 | -0.20 | -0.20 | reference |" in t, t
+    assert "| augmentation | midi+audio, with augment | 0.45 | 0.30 | -0.10 | -0.10 | +0.05 / -0.03 |" in t, t
+    assert t.index("| augmentation |") < t.index(f"| soundfonts | {sf[5:]} | 0.20 | — |") < t.index("| soundfonts | midi+audio, trained on X + Y, tested on the training soundfont | 0.38 |"), t
+    assert "not measured: pseudo-label pre-training, uncertainty weighting, audio front end" in tool.deep_ablations(tool.read_deep(tmp_path))
     (tmp_path / "lowo.csv").write_text("direction,model,r,R2\nA → B,deep midi+audio,0.5,0\nA → B,deep midi-only,0.4,0\n", encoding="utf-8")
     assert tool.multimodal_row(tool.read_deep(tmp_path))[2] == "pass"
 

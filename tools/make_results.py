@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -188,31 +189,98 @@ def read_deep(folder: Path = RESULTS / DEEP) -> dict:
     return out
 
 
+SEEN = "tested on the training soundfont"     # pianoeval.evaluate labels the same weights on a training soundfont so
+
+
+def seen_label(model: str) -> str:
+    "The label of a run tested on an unseen soundfont, for the same weights on its training soundfont (evaluate_deep's second row)."
+    return re.sub(r"tested on unseen [^,]+", SEEN, model)
+
+
+def deep_models(deep: dict) -> list:
+    "The deep re-evaluation's models in table order: the three input sets, the variants in the order the runs were passed (one tested on an unseen soundfont followed by the same weights on its training soundfont), then the linear ones."
+    ms = list(dict.fromkeys(deep["lowo"].model))
+    deep_ms = [m for m in ms if m.startswith("deep ")]
+    order = [m for m in DEEP_MODELS[:3] if m in deep_ms]
+    for m in list(deep["info"].get("inputs", [])) + deep_ms:
+        for x in (m, seen_label(m)):
+            if x in deep_ms and x not in order: order.append(x)
+    return order + [m for m in DEEP_MODELS[3:] if m in ms]
+
+
 def deep_table(deep: dict) -> str:
-    "Mean r and R² of each deep model and the same-run linear ones, per direction."
-    models = [m for m in DEEP_MODELS[:3] + tuple(deep["info"].get("variants", {})) + DEEP_MODELS[3:] if any((d, m) in deep["r"] for d in deep["dirs"])]
+    "Mean r and R² of the deep model's three input sets and the same-run linear ones, per direction (the variants: `deep_ablation_table`)."
     cell = lambda tab, d, m: f"{tab[(d, m)]:.2f}" if (d, m) in tab else "—"
-    rows = [[m] + [cell(deep["r"], d, m) for d in deep["dirs"]] + [cell(deep["R2"], d, m) for d in deep["dirs"]] for m in models]
+    rows = [[m] + [cell(deep["r"], d, m) for d in deep["dirs"]] + [cell(deep["R2"], d, m) for d in deep["dirs"]]
+            for m in deep_models(deep) if m in DEEP_MODELS]
     return table(["model"] + [f"r, {d}" for d in deep["dirs"]] + [f"R², {d}" for d in deep["dirs"]], rows)
 
 
-DEEP_ABLATIONS = ("no pseudo-label pre-training", "no uncertainty weighting", "no augmentation", "front ends", "soundfonts")
+# which ablation of issue 13 a run variant is, from the config keys it changed (info.json "variants"); first match wins
+ABLATION_KEYS = (("init.checkpoint", "pseudo-label pre-training"), ("optim.uncertainty_weighting", "uncertainty weighting"),
+                 ("data.augment", "augmentation"), ("model.cqt.", "audio front end"), ("data.normalize_cqt", "audio front end"),
+                 ("data.soundfont", "soundfonts"), ("lowo.test_soundfont", "soundfonts"), ("seed", "seed (run-to-run spread)"))
+DEEP_ABLATIONS = ("pseudo-label pre-training", "uncertainty weighting", "augmentation", "audio front end", "soundfonts")
+
+
+def ablation_of(keys) -> str:
+    "The ablation a variant's changed config keys make (`ABLATION_KEYS`), else 'other'."
+    return next((a for k, a in ABLATION_KEYS if any(x == k or x.startswith(k) for x in keys)), "other")
+
+
+def not_deep_front_ends(dirs: list) -> list:
+    "(label, {direction: (r, R²)}) of the audio front ends measured without the deep model, from the other results folders."
+    pp, fast, unseen = Run(RUNS["pp19"]), Run(RUNS["fast"]), Run(RUNS["fast_unseen"])
+    out = []
+    def add(run, model, label):
+        try: out.append((label, {d: (run.m(LOWO, d, model, "all", "pearson").value, run.m(LOWO, d, model, "all", "r2").value) for d in dirs}))
+        except KeyError: pass
+    if pp.ok and pp.info.get("cqt_baseline"):
+        c = pp.info["cqt_baseline"]
+        add(pp, "ridge-CQT", f"not deep: ridge on {c['n_statistics']} CQT statistics ({c['soundfont']} renderings, no notes)")
+    if fast.ok:
+        add(fast, "ridge-18", f"not deep: fast transcriber's notes → ridge on 18 MIDI features ({fast.info.get('notes', '')})")
+        add(fast, "recipe", f"not deep: `percepiano19-fast`, fast transcriber's notes → shipped linear recipe ({fast.info.get('notes', '')})")
+    if unseen.ok:
+        add(unseen, "recipe", f"not deep: `percepiano19-fast` ({unseen.info.get('notes', '')})")
+    return out
+
+
+def deep_ablation_table(deep: dict) -> str:
+    "One table of the deep model's ablations, same budget: every re-evaluated run grouped by the ablation it makes (from its saved config), mean r and R² per direction, Δr against the reference run of the same inputs; the audio front ends measured without the deep model beside them, labelled so."
+    dirs, variants = deep["dirs"], deep["info"].get("variants", {})
+    rows = []
+    def row(group, m, ref):
+        cells = [f"{deep['r'][(d, m)]:.2f}" if (d, m) in deep["r"] else "—" for d in dirs] + \
+                [f"{deep['R2'][(d, m)]:.2f}" if (d, m) in deep["R2"] else "—" for d in dirs]
+        delta = " / ".join(f"{deep['r'][(d, m)] - deep['r'][(d, ref)]:+.2f}" if (d, m) in deep["r"] and (d, ref) in deep["r"] else "—"
+                           for d in dirs) if ref and ref != m else "reference" if ref == m else "—"
+        rows.append([group, m.removeprefix("deep "), *cells, delta])
+    for m in DEEP_MODELS[:3]:
+        if any((d, m) in deep["r"] for d in dirs): row("inputs", m, "deep midi+audio")
+    groups = {}
+    for m in deep_models(deep):
+        if not m.startswith("deep ") or m in DEEP_MODELS[:3]: continue
+        keys = variants.get(m) or next((v for n, v in variants.items() if seen_label(n) == m), {})
+        groups.setdefault(ablation_of(keys), []).append(m)
+    for group in [*DEEP_ABLATIONS, "seed (run-to-run spread)", "other"]:
+        for m in groups.get(group, []): row(group, m, m.split(",")[0])
+        if group == "audio front end":
+            for label, vals in not_deep_front_ends(dirs):
+                rows.append([group, label] + [f"{vals[d][0]:.2f}" for d in dirs] + [f"{vals[d][1]:.2f}" for d in dirs] + ["—"])
+    for m in DEEP_MODELS[3:]:
+        if any((d, m) in deep["r"] for d in dirs): row("same-run linear", m, None)
+    return table(["ablation", "model"] + [f"r, {d}" for d in dirs] + [f"R², {d}" for d in dirs]
+                 + [f"Δr vs the same inputs' reference ({' / '.join(dirs)})"], rows)
 
 
 def deep_ablations(deep: dict) -> str:
-    "The deep model's ablations: the measured variant rows against the reference MIDI+audio runs, and what is not measured."
-    variants = list(deep.get("info", {}).get("variants", {})) if deep else []
-    ref = "deep midi+audio"
-    said = ("The deep model's input ablation (MIDI + audio, MIDI only, audio only) is in the deep-vs-linear section above"
-            if deep else "The deep model's ablations are not measured")
-    for v in variants:
-        said += ("; " + v.removeprefix("deep ") + ": mean r " + " / ".join(f"{deep['r'][(d, v)]:.2f}" for d in deep["dirs"])
-                 + " against " + " / ".join(f"{deep['r'][(d, ref)]:.2f}" for d in deep["dirs"]) + " for the reference MIDI + audio runs ("
-                 + ", ".join(deep["dirs"]) + "; same budget and seed, the row in that section)")
-    rest = [a for a in DEEP_ABLATIONS if not any(a in v for v in variants)]
-    if deep and rest:
-        said += ("; its other ablations (" + ", ".join(rest) + ") are not measured, since the deep model does not beat the "
-                 "linear one it would be ablated against")
+    "Where the deep model's ablations are, and which of issue 13's are not measured."
+    variants = deep.get("info", {}).get("variants", {}) if deep else {}
+    if not deep: return "The deep model's ablations are not measured."
+    said = "The deep model's ablations (inputs and the variants below) are in the deep ablation table above"
+    rest = [a for a in DEEP_ABLATIONS if not any(ablation_of(k) == a for k in variants.values())]
+    if rest: said += "; not measured: " + ", ".join(rest)
     return said + "."
 
 
@@ -352,13 +420,22 @@ def results_text(prefix: str = "results/") -> str:
                 f"(early stopping patience {rc['early_stopping_patience']}), head lr {rc['lr_head']:g}, batch {rc['batch_size']} "
                 f"windows of {rc['segment_seconds']:g} s, seed {rc['seed']}, one CPU thread ({steps}). The best checkpoint by "
                 f"validation r is scored; `results/{DEEP}/` was written by `pianoeval evaluate --deep-runs DIR` re-evaluating the "
-                "finished runs (no training)."
-                + "".join(f" Row '{n}': the same call with " + ", ".join(f"`{k}={json.dumps(v)}`" for k, v in d.items())
-                          + " (read from the runs' saved config)." for n, d in i.get("variants", {}).items()) + "\n", deep_table(deep), "",
+                "finished runs (no training); its variants are in the next section.\n", deep_table(deep), "",
                 "The deep models stay below both linear ones in both directions, and their R² is negative: the linear recipe "
                 "ships. Combining audio with MIDI does not beat the better single modality by the seed's margin (criteria below)."
                 if all(deep["r"].get((d, m), 1) < deep["r"].get((d, "linear: ridge, 18 features"), -1) for d in deep["dirs"]
                        for m in DEEP_MODELS[:3]) else "", ""]
+        out += ["## Deep model ablations (PercePiano, leave-one-work-out, same budget)\n",
+                "Every re-evaluated deep run, grouped by the ablation it makes — read from the config each run saved (and its `lowo.json` for the "
+                "soundfont that rendered the test work), not typed — with the same budget and seed as the reference run of its "
+                "inputs, against which Δr is taken. One run per direction and variant: the seed row shows how far two runs of "
+                "the same recipe fall apart, so differences smaller than it are not effects. A run tested on an unseen soundfont "
+                "is also scored, with the same weights, on the test work rendered with its (first) training soundfont "
+                f"('{SEEN}'), which measures the drop the new soundfont causes. Rows marked 'not deep' are the audio front "
+                "ends measured without the deep model (other `results/` folders, whole-take linear models, the same splits; "
+                "their intervals are in the sections above and below)."
+                + "".join(f" Row '{n.removeprefix('deep ')}': the reference call with " + ", ".join(f"`{k}={json.dumps(v)}`" for k, v in d.items())
+                          + "." for n, d in deep["info"].get("variants", {}).items()) + "\n", deep_ablation_table(deep), ""]
     out += ["## The seed's success criteria\n", crit, "",
             "## Calibration of σ\n",
             "Coverage of the model's μ ± zσ intervals (all dimensions pooled), expected calibration error over 19 levels, "
