@@ -157,7 +157,7 @@ def _train_shipped(args) -> None:
 
 def _evaluate(args) -> None:
     if args.deep_runs:                  # the deep model's finished leave-one-work-out runs, re-evaluated (no training)
-        from pianoeval.evaluate import evaluate_deep, deep_markdown
+        from pianoeval.evaluate_deep import evaluate_deep, deep_markdown
         res = evaluate_deep(args.deep_runs, out=args.out, progress=not args.quiet)
         print(deep_markdown(res))
         print(f"tables (markdown + CSV) → {res['folder']}")

@@ -6,15 +6,12 @@
 from __future__ import annotations
 
 import json
-import re
 import time
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import torch
-import yaml
 from scipy import stats
 
 import pianoeval
@@ -26,19 +23,16 @@ from .dataset import PerformanceDataset
 from .features import FEATURE_NAMES, FEATURE_SETS, P_FAMILIES, feature_table
 from .linear import (BASELINE, SHIPPED_MODELS, LinearScorer, fit_ridge, group_folds, needs_score, seed10_from_percepiano,
                               shipped_dir, transcribed_feature_table)
-from .train import LOWO_INPUTS, SEEN_SOUNDFONT, deep_leave_one_work_out, load_train_config
 
 # %% auto #0
-__all__ = ['METRICS', 'LOWER_IS_BETTER', 'CAL_LEVELS', 'BASELINES', 'PSEUDO_SCORES', 'CQT_PREFIX', 'DEEP_INPUTS',
-           'weighted_ranks', 'weighted_metrics', 'bootstrap_weights', 'bootstrap_interval', 'dimension_groups',
-           'metric_table', 'coverage', 'calibration_row', 'calibration_table', 'fit_sigma_scale', 'plot_reliability',
-           'human_ceiling', 'fit_predict', 'cqt_statistics', 'cqt_statistics_table', 'lowo_predictions',
-           'heldout_predictions', 'score_predictions', 'calibrate', 'worst_takes', 'plot_predicted_vs_human',
-           'feature_families', 'ablation_variants', 'ablation_predictions', 'model_recipe', 'percepiano_meta',
-           'percepiano_targets', 'corpus_meta', 'corpus_targets', 'evaluate_percepiano', 'evaluate_corpus',
-           'evaluate_labelled', 'fmt_ci', 'markdown_table', 'headline_table', 'write_results', 'results_markdown',
-           'ablation_table', 'evaluate', 'variant_label', 'deep_runs', 'evaluate_deep', 'deep_markdown',
-           'write_deep_results']
+__all__ = ['METRICS', 'LOWER_IS_BETTER', 'CAL_LEVELS', 'BASELINES', 'PSEUDO_SCORES', 'CQT_PREFIX', 'weighted_ranks',
+           'weighted_metrics', 'bootstrap_weights', 'bootstrap_interval', 'dimension_groups', 'metric_table',
+           'coverage', 'calibration_row', 'calibration_table', 'fit_sigma_scale', 'plot_reliability', 'human_ceiling',
+           'fit_predict', 'cqt_statistics', 'cqt_statistics_table', 'lowo_predictions', 'heldout_predictions',
+           'score_predictions', 'calibrate', 'worst_takes', 'plot_predicted_vs_human', 'feature_families',
+           'ablation_variants', 'ablation_predictions', 'model_recipe', 'percepiano_meta', 'percepiano_targets',
+           'corpus_meta', 'corpus_targets', 'evaluate_percepiano', 'evaluate_corpus', 'evaluate_labelled', 'fmt_ci',
+           'markdown_table', 'headline_table', 'write_results', 'results_markdown', 'ablation_table', 'evaluate']
 
 # %% ../nbs/11_evaluate.ipynb #08f3e87d
 METRICS = ("pearson", "spearman", "kendall", "r2", "mae", "rmse", "within5", "within10")
@@ -765,166 +759,3 @@ def evaluate(model="percepiano19", data: str = "percepiano", out=None, n_boot: i
         unseen = f"_test_{_slug(Path(str(test_soundfont)).stem)}" if test_soundfont is not None else ""
         res["folder"] = write_results(res, Path(out) / f"{_slug(name)}_{_slug(res['info']['model'])}{unseen}")
     return res
-
-# %% ../nbs/11_evaluate.ipynb #9873b525
-DEEP_INPUTS = tuple(LOWO_INPUTS)        # midi+audio, audio-only, midi-only
-
-def _finished_run(run: Path) -> dict:
-    "The training run in `run`: {config, epoch, step, best (checkpoint path), best_val_r, test_soundfont (from its `lowo.json`; None: the first training soundfont)}; PianoEvalError when it is missing, resuming it would train, or its best checkpoint is gone."
-    cfg_file, last = run / "config.yaml", run / "checkpoints" / "last.ckpt"
-    if not cfg_file.is_file() or not last.is_file():
-        raise DataError("no finished training run here (config.yaml and checkpoints/last.ckpt)", path=run,
-                        fix="Point at the out_dir deep_leave_one_work_out trained into (<inputs>/<train work>/ inside)")
-    cfg = yaml.safe_load(cfg_file.read_text(encoding="utf-8"))
-    ck = torch.load(last, map_location="cpu", weights_only=True)
-    epoch, step, t = int(ck["epoch"]), int(ck["global_step"]), cfg["trainer"]
-    done = (t["max_steps"] > 0 and step >= t["max_steps"]) or (t["max_epochs"] > 0 and epoch >= t["max_epochs"])
-    if not done:
-        raise ConfigError(f"the run stopped at epoch {epoch} of {t['max_epochs']} (step {step}): re-evaluating it would train on",
-                          path=run, fix="Re-evaluate runs that ended by their budget, or evaluate this one's model/ folder directly")
-    best = [s for k, s in ck.get("callbacks", {}).items() if k.startswith("ModelCheckpoint") and s.get("best_model_path")]
-    if best and not Path(best[0]["best_model_path"]).is_file():     # Lightning scores the best checkpoint where it was saved
-        raise DataError(f"the run's best checkpoint {best[0]['best_model_path']} is gone (moved runs?)", path=run,
-                        fix="Re-evaluate the runs in the folder they were trained in")
-    score = best[0].get("best_model_score") if best else None
-    lowo = json.loads((run / "lowo.json").read_text(encoding="utf-8")) if (run / "lowo.json").is_file() else {}
-    return {"config": cfg, "epoch": epoch, "step": step, "best": best[0]["best_model_path"] if best else None,
-            "best_val_r": None if score is None else round(float(score), 4), "test_soundfont": lowo.get("test_soundfont")}
-
-def _recipe(cfg: dict) -> dict:
-    "A run's config without what differs between its runs (where it writes, which records it reads)."
-    return {k: v for k, v in cfg.items() if k not in ("out_dir", "sources")} | {"sources": {k: v for k, v in cfg["sources"].items() if k != "records"}}
-
-def _run_recipe(run: dict) -> dict:
-    "`_recipe` of a `_finished_run`'s config, with its test soundfont as `lowo.test_soundfont` when it had one."
-    return _recipe(run["config"]) | ({"lowo": {"test_soundfont": run["test_soundfont"]}} if run.get("test_soundfont") else {})
-
-def _flat(d: dict, prefix: str = "") -> dict:
-    "A nested config as {'a.b': value}."
-    out = {}
-    for k, v in d.items():
-        if isinstance(v, dict): out |= _flat(v, f"{prefix}{k}.")
-        else: out[f"{prefix}{k}"] = v
-    return out
-
-def _soundfont_names(v) -> str:
-    "'A + B' from a soundfont path or list of paths (file stems); None is the default soundfont."
-    return " + ".join(Path(p).stem if p else "TimGM6mb (default)" for p in (v if isinstance(v, list) else [v]))
-
-def _init_words(checkpoint) -> str:
-    "How a run started, from `init.checkpoint` and the config saved beside it: 'from scratch', 'after stage-1 pre-training on pseudo-labels (<its run folder>)', or 'from checkpoint <folder>/<file>'."
-    if not checkpoint: return "from scratch"
-    ck = Path(checkpoint); cfg_file = ck.parent.parent / "config.yaml"      # <run>/checkpoints/<name>.ckpt
-    cfg = yaml.safe_load(cfg_file.read_text(encoding="utf-8")) if cfg_file.is_file() else {}
-    if isinstance(cfg, dict) and cfg.get("stage") == "pretrain":
-        on = " on pseudo-labels" if (cfg.get("sources") or {}).get("pseudo_labels") else ""
-        return f"after stage-1 pre-training{on} ({ck.parent.parent.name})"
-    return f"from checkpoint {ck.parent.parent.name}/{ck.name}"
-
-def variant_label(diff: dict) -> str:
-    "A readable label of the config keys a run changed, from their names and values: {'optim.uncertainty_weighting': False} → 'no uncertainty weighting', {'trainer.max_epochs': 10} → 'max epochs 10'; soundfonts by file name ('trained on A + B', 'tested on unseen C'), `init.checkpoint` by what the checkpoint's run was (`_init_words`)."
-    words = lambda k: k.split(".")[-1].replace("_", " ")
-    special = {"data.soundfont": lambda v: f"trained on {_soundfont_names(v)}", "init.checkpoint": _init_words,
-               "lowo.test_soundfont": lambda v: f"tested on unseen {_soundfont_names(v)}" if v else "tested on the training soundfont"}
-    part = lambda k, v: special[k](v) if k in special else f"no {words(k)}" if v is False else f"with {words(k)}" if v is True \
-        else f"{words(k)} {v}"
-    return ", ".join(part(k, v) for k, v in sorted(diff.items()))
-
-def deep_runs(runs, works, inputs=DEEP_INPUTS) -> dict:
-    "{label: (folder, inputs, {train work: `_finished_run`}, diff)} of the finished runs in the folder(s) `runs` (each the out_dir of a `deep_leave_one_work_out` call: `<inputs with + as _>/<work>/`); inputs with no folder are skipped, an incomplete one raises. `diff`: the config keys in which a set of runs differs from the reference recipe (the one most sets share, the first on a tie; the keys `LOWO_INPUTS` sets are left out); label 'deep <inputs>', with ', <`variant_label`(diff)>' when diff is not empty."
-    folders, groups = [Path(runs).expanduser()] if isinstance(runs, (str, Path)) else [Path(r).expanduser() for r in runs], []
-    for root in folders:
-        for name in inputs:
-            folder = root / name.replace("+", "_")
-            if not folder.is_dir(): continue
-            by_work = {w: _finished_run(folder / w) for w in works}
-            recipes = {json.dumps(_run_recipe(r), sort_keys=True, default=str) for r in by_work.values()}
-            if len(recipes) > 1: raise ConfigError(f"the {name} runs of the two directions were trained with different configs", path=folder,
-                                                   fix="Re-evaluate runs made by one deep_leave_one_work_out call")
-            groups.append((root, name, by_work))
-    if not groups: raise DataError(f"no runs of {', '.join(inputs)} here", path=", ".join(map(str, folders)),
-                                   fix="Point at the out_dir deep_leave_one_work_out trained into")
-    if not works: return {f"{root}: {n}": (root, n, bw, {}) for root, n, bw in groups}     # only whether there are runs
-    skip = {o.split("=")[0] for ov in LOWO_INPUTS.values() for o in ov}
-    flat = [{k: v for k, v in _flat(_run_recipe(next(iter(bw.values())))).items() if k not in skip} if bw else {}
-            for _, _, bw in groups]
-    keys = [json.dumps(f, sort_keys=True, default=str) for f in flat]
-    ref = flat[max(range(len(keys)), key=lambda i: (keys.count(keys[i]), -i))]
-    found = {}
-    for (root, name, bw), f in zip(groups, flat):
-        diff = {k: f.get(k) for k in sorted(set(f) | set(ref)) if f.get(k) != ref.get(k)}
-        label = f"deep {name}" + (f", {variant_label(diff)}" if diff else "")
-        if label in found: raise ConfigError(f"two folders hold {label} runs with the same config", path=root / name.replace("+", "_"),
-                                             fix="Pass each set of runs once")
-        found[label] = (root, name, bw, diff)
-    return found
-
-def evaluate_deep(runs, out=None, records=None, table: pd.DataFrame | None = None, inputs=DEEP_INPUTS, progress: bool = False) -> dict:
-    "Re-evaluate the finished deep leave-one-work-out runs in the folder(s) `runs` with `deep_leave_one_work_out` (no training: see above), with the shipped linear recipe and the ridge on the same splits → {'lowo': DataFrame, 'info': dict}; written to `out`/percepiano_deep/ when `out` is given. Runs trained with a config other than the reference recipe are rows labelled by `deep_runs`; runs tested on an unseen soundfont get a second row, the same weights on the test work rendered with their (first) training soundfont ('…, tested on the training soundfont'). `table`: the records' feature table (else `feature_table`)."
-    t0 = time.perf_counter()
-    deep_runs(runs, [], inputs)                         # no runs at all: say so before loading data
-    if records is None: records = _load_data("percepiano")[1]
-    records = [r for r in records if r.labels]
-    works = sorted({r.extra.get("work") for r in records} - {None})
-    found = deep_runs(runs, works, inputs)              # every run checked before any work
-    if table is None: table = feature_table(records, progress=progress)
-    parts, seconds = [], {}
-    for i, (label, (root, name, by_work, _)) in enumerate(found.items()):
-        t1 = time.perf_counter()
-        res = deep_leave_one_work_out(records, load_train_config(by_work[works[0]]["config"]), (), inputs=(name,), out_dir=root,
-                                      table=table, linear=i == 0, progress=progress, test_soundfont=by_work[works[0]]["test_soundfont"])
-        seconds[label] = round(time.perf_counter() - t1, 1)
-        for w, run in by_work.items():
-            now = int(res.loc[(f"{w} → {next(x for x in works if x != w)}", f"deep {name}"), "steps"])
-            if now != run["step"]:
-                raise ConfigError(f"the {name} run on {w} was at step {run['step']} and is now at {now}: it trained",
-                                  path=root / name.replace("+", "_") / w, fix="Re-evaluate only runs that ended by their budget")
-        diff = found[label][3]
-        seen = f"deep {name}, " + variant_label({k: v for k, v in diff.items() if k != "lowo.test_soundfont"} | {"lowo.test_soundfont": None})
-        parts.append(res.rename(index={f"deep {name}": label, f"deep {name}{SEEN_SOUNDFONT}": seen}, level="model"))
-    lowo = pd.concat(parts).sort_index()
-    ref = next(v for v in found.values() if not v[3])
-    c = ref[2][works[0]]["config"]
-    per_run = lambda k: {n: {w: r[k] for w, r in v[2].items()} for n, v in found.items()}
-    info = {"pianoeval_version": pianoeval.__version__, "runs": {n: str(v[0]) for n, v in found.items()}, "works": works,
-            "n_takes": len(records), "inputs": list(found), "epochs": per_run("epoch"), "steps": per_run("step"),
-            "best_checkpoint": per_run("best"), "best_val_r": per_run("best_val_r"),
-            "variants": {n: {k: v for k, v in f[3].items()} for n, f in found.items() if f[3]},
-            "recipe": {"model": c["model"], "init_checkpoint": c["init"]["checkpoint"], "max_epochs": c["trainer"]["max_epochs"],
-                       "lr_head": c["optim"]["lr_head"], "lr_backbone": c["optim"]["lr_backbone"], "batch_size": c["data"]["batch_size"],
-                       "segment_seconds": c["data"]["segment_seconds"], "seed": c["seed"], "early_stopping_patience": c["checkpoint"]["early_stopping_patience"],
-                       "uncertainty_weighting": c["optim"].get("uncertainty_weighting")},
-            "eval_seconds": seconds, "seconds": round(time.perf_counter() - t0, 1), "torch_threads": torch.get_num_threads()}
-    out_res = {"lowo": lowo, "info": info}
-    if out is not None: out_res["folder"] = write_deep_results(out_res, out)
-    return out_res
-
-def deep_markdown(res: dict) -> str:
-    "The markdown of a deep re-evaluation: one table, a row per model (the runs in the order given, each variant's extra rows after it, then the linear ones) with mean r and R² per direction, epochs and steps; and the runs' recipe."
-    t, i = res["lowo"].reset_index(), res["info"]
-    dirs, models = list(dict.fromkeys(t.direction)), list(dict.fromkeys(t.model))
-    seen, order = lambda m: re.sub(r"tested on unseen [^,]+", "tested on the training soundfont", m), []
-    for m in [x for x in i.get("inputs", []) if x in models] + models:
-        for x in (m, seen(m)):
-            if x in models and x not in order: order.append(x)
-    at = t.set_index(["direction", "model"])
-    num = lambda m, k, f: " / ".join("" if (d, m) not in at.index or pd.isna(at.loc[(d, m), k]) else format(at.loc[(d, m), k], f) for d in dirs)
-    rows = [[m] + [f"{at.loc[(d, m), 'r']:.3f}" if (d, m) in at.index else "—" for d in dirs]
-            + [f"{at.loc[(d, m), 'R2']:.3f}" if (d, m) in at.index else "—" for d in dirs]
-            + [num(m, "epochs", ".0f").strip(" /"), num(m, "steps", ".0f").strip(" /")] for m in order]
-    head = ("| model | " + " | ".join(f"mean r, {d}" for d in dirs) + " | " + " | ".join(f"mean R², {d}" for d in dirs)
-            + " | epochs | steps |\n|" + "---|" * (2 * len(dirs) + 3) + "\n")
-    var = "".join(f" {n}: `{json.dumps(d, default=str)}` changed." for n, d in i.get("variants", {}).items())
-    return (f"# Deep model vs linear, PercePiano leave-one-work-out\n\n{i['n_takes']} rated takes of {' and '.join(i['works'])}; "
-            f"means over the dimensions; the linear rows are fitted on the same splits in the same call.\n\n"
-            + head + "\n".join("| " + " | ".join(r) + " |" for r in rows)
-            + f"\n\nRecipe of the deep runs: `{json.dumps(i['recipe'])}`;{var} re-evaluated in {i['seconds']} s.\n")
-
-def write_deep_results(res: dict, out) -> Path:
-    "`lowo.csv`, `lowo.md` and `info.json` of a deep re-evaluation in `out`/percepiano_deep/."
-    folder = Path(out) / "percepiano_deep"
-    folder.mkdir(parents=True, exist_ok=True)
-    with atomic_write(folder / "lowo.csv", "w") as f: res["lowo"].reset_index().to_csv(f, index=False, float_format="%.6g")
-    with atomic_write(folder / "lowo.md", "w") as f: f.write(deep_markdown(res))
-    with atomic_write(folder / "info.json", "w") as f: json.dump(res["info"], f, indent=1)
-    return folder

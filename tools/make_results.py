@@ -36,7 +36,7 @@ PUBLISHED = [("PercePiano, best symbolic model (Park et al. 2024)", "R² 0.397",
 # The seed's success criteria.
 R_TECHNICAL, MAE_MAX, OVER_LINEAR, OVER_MODALITY, ECE_MAX = 0.70, 15.0, 0.25, 0.10, 0.15
 IMAGES = ROOT / "nbs" / "images" / "results"
-DEEP = "percepiano_deep"          # written by pianoeval.evaluate.evaluate_deep
+DEEP = "percepiano_deep"          # written by pianoeval.evaluate_deep.evaluate_deep
 DEEP_MODELS = ("deep midi+audio", "deep midi-only", "deep audio-only", "linear: ridge, 18 features", "linear: shipped recipe")
 
 
