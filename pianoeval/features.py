@@ -17,8 +17,8 @@ from .core import (SEGMENT_OVERLAP, SEGMENT_SECONDS, DataError, MidiError, Piano
                             cache_root, check_file, file_sha256)
 from .data import folder_records
 from .midi import midi_notes, onset_groups, pedal_spans, sustain_curve, sustain_events
-from .pseudo_labels import (PSEUDO_DIMS, analyse, melody_mask, performance_inputs, record_beats, running_quantile,
-                                     window_scores)
+from .pseudo_labels import (METHOD_VERSION, PSEUDO_DIMS, analyse, melody_mask, performance_inputs, record_beats,
+                                     running_quantile, window_scores)
 
 # %% auto #0
 __all__ = ['TIMING', 'VELOCITY', 'CHORDS', 'ARTICULATION', 'PEDAL', 'TEXTURE', 'REGISTER', 'TONAL', 'P_FAMILIES', 'P_NAMES',
@@ -434,12 +434,14 @@ PSEUDO_LABEL_DETAILS = {
                  "lift_lag_s": ("median lift lag after the bass note", "s"), "dry_share": ("share of wide textures left dry", "share"),
                  "pedal_down_share": ("share of the window with the pedal down", "share"),
                  "ringing_foreign_share": ("share of sounding pitch classes ringing only from released keys", "share")},
-    "tone_quality": {"harsh_attack_share": ("share of attacks 1.5 scatter units above the local level", "share"),
+    "tone_quality": {"spike_excess_vel": ("mean touch excess beyond +8 velocity less that beyond −8", "velocity"),
+                     "melody_lead_rel": ("melody lead over its chords / the touch's spread", "ratio"),
+                     "harsh_attack_share": ("share of attacks 1.5 scatter units above the local level", "share"),
                      "touch_scatter_vel": ("scatter of touch (quiet side)", "velocity"),
                      "melody_lead_vel": ("melody − accompaniment touch in chords", "velocity")},
 }
 PSEUDO_LABEL = {f"pl_{d}_{k}": v for d in PSEUDO_DIMS for k, v in
-                [*PSEUDO_LABEL_DETAILS[d].items(), ("score", (f"pseudo-label 2.0 {d} score", "0–100"))]}
+                [*PSEUDO_LABEL_DETAILS[d].items(), ("score", (f"pseudo-label {METHOD_VERSION} {d} score", "0–100"))]}
 
 def _number(x) -> float:
     return float(x) if isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool) and x is not None else np.nan
@@ -489,7 +491,7 @@ def analyse_take(perf, pedal: pd.DataFrame | None = None, score=None, score_peda
 S_NAMES, D_NAMES = [*SCORE, *PSEUDO_LABEL], [f"d_{k}" for k in P_NAMES]
 FEATURE_NAMES = P_NAMES + S_NAMES + D_NAMES
 FEATURE_SETS = {"P": P_NAMES, "S": S_NAMES, "D": D_NAMES, "P+S+D": FEATURE_NAMES}
-FEATURES_VERSION = 1   # bump when any definition changes: cached tables and shipped models check it
+FEATURES_VERSION = 2   # bump when any definition changes: cached tables and shipped models check it (2: pseudo-labels 2.1)
 
 def window_features(ctx: dict, lo: float = -np.inf, hi: float = np.inf) -> dict:
     "All `FEATURE_NAMES` features (P, S, D) of the performed window [lo, hi) s of an `analyse_take` context → {name: float}."

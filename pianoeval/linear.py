@@ -21,6 +21,7 @@ from .core import (DIMENSION_SETS, SEGMENT_OVERLAP, SEGMENT_SECONDS, SR, ConfigE
 from .data import find_percepiano, folder_records, load_percepiano
 from .features import FEATURE_NAMES, FEATURE_SETS, FEATURES_VERSION, analyse_take, feature_table, take_feature_table
 from .midi import midi_notes
+from .pseudo_labels import METHOD_VERSION
 from .transcribe import TRANSCRIBERS, transcribe
 
 # %% auto #0
@@ -559,7 +560,7 @@ def model_card(name: str, model: LinearScorer, lowo: pd.DataFrame, notes: str = 
                 "users as judgements.\n") if weak else ""
     src = info.get("notes_from", "midi")
     inputs = (f"Input: the features of `pianoeval.features` (v{FEATURES_VERSION}) of a take and its score — P (take), S "
-              "(take vs score, incl. the pseudo-labels 2.0 details) and D (take − deadpan rendering of the score). **A score is "
+              f"(take vs score, incl. the pseudo-labels {METHOD_VERSION} details) and D (take − deadpan rendering of the score). **A score is "
               "required**; a take without one is refused (use the `-take` model)." if needs_score(model) else
               f"Input: the P features of `pianoeval.features` (v{FEATURES_VERSION}): the take alone, **no score needed** "
               "(where a score is known, the model without `-take` is better)." if src == "midi" else
@@ -605,11 +606,11 @@ def _technical_oof_markdown(model: LinearScorer) -> str:
     tech = [model.dims.index(d) for d in DIMENSION_SETS["seed10"].pseudo_labelled]
     head = next(h for h in model.heads if set(h["dims"]) == set(tech))
     return ("\n## Technical six: agreement with the pseudo-labels\nOut-of-fold Pearson r (folds by piece) of the "
-            "technical head with the pseudo-labels 2.0 it learns from, on its training windows, and its σ:\n\n"
+            f"technical head with the pseudo-labels {METHOD_VERSION} it learns from, on its training windows, and its σ:\n\n"
             "| dimension | r | σ |\n|---|---|---|\n" +
             "\n".join(f"| {model.dims[j]} | {r:.2f} | {s:.1f} |" for j, r, s in zip(head["dims"], head["oof_r"], head["sigma"])) +
             ("\n\nThe pseudo-label scores are themselves among the inputs (`pl_<dim>_score`, with the measurements behind "
-             "them), so where a score is given these six reproduce the pseudo-labels 2.0, smoothed, with a σ; their "
+             f"them), so where a score is given these six reproduce the pseudo-labels {METHOD_VERSION}, smoothed, with a σ; their "
              "validity is that of the pseudo-labels (`04b_pseudo_label_proof`), not a new measurement.\n" if needs_score(model) else
              "\n\nWithout the score these six are estimated from the take alone: what the pseudo-labels would say"
              + ("" if model.info.get("notes_from", "midi") == "midi" else
@@ -659,7 +660,7 @@ def train_shipped(out=None, percepiano=None, corpus=None, cache_dir=None, names=
             data += (f" for the interpretive four, mapped from PercePiano dimensions (`SEED10_FROM_PERCEPIANO`: "
                      + "; ".join(f"{d} ← {' + '.join(n if s > 0 else f'(100 − {n})' for n, s in src)}" for d, src in SEED10_FROM_PERCEPIANO.items())
                      + ", each the mean of its sources) until expert labels exist; "
-                     f"the technical six from the pseudo-labels 2.0 of {n_pp} 10 s windows of those takes and {n_c} windows "
+                     f"the technical six from the pseudo-labels {METHOD_VERSION} of {n_pp} 10 s windows of those takes and {n_c} windows "
                      f"of the built-in graded corpus{f' ({len(corpus_recs)} performances)' if corpus_recs else ' (none given)'}.")
         summary = (("PercePiano's 19 perceptual dimensions" if dset == "percepiano19" else
                     "pianoeval's ten dimensions (six technical, four interpretive)") + " of a piano performance "
@@ -885,7 +886,7 @@ def train_shipped_fast(soundfont, test_soundfont=None, out=None, percepiano=None
         if dset == "seed10":
             n_c = 0 if fast_c is None else int(fast_c[_TECH_COLS].notna().all(1).sum())
             data += (" for the interpretive four, mapped from PercePiano dimensions as for `seed10` (`SEED10_FROM_PERCEPIANO`); "
-                     "the technical six learn the pseudo-labels 2.0 of the **true MIDI aligned with its score** "
+                     f"the technical six learn the pseudo-labels {METHOD_VERSION} of the **true MIDI aligned with its score** "
                      f"(what they would say on the real performance) on {int(fast[_TECH_COLS].notna().all(1).sum())} 10 s windows of "
                      f"those takes and {n_c} windows of the built-in graded corpus"
                      + (f" ({len(corpus_recs)} performances, rendered and transcribed the same way)." if corpus_recs else " (none given)."))

@@ -25,23 +25,25 @@ from .midi import (align_notes, harmony_changes, load_midi, load_score, midi_not
 from .transcribe import TRANSCRIBERS, transcribe
 
 # %% auto #0
-__all__ = ['PSEUDO_DIMS', 'METHOD', 'METHOD_VERSION', 'REFERENCE', 'TEMPO_BANDWIDTH_S', 'HESITATION_MS', 'DYN_WRITTEN_MIN',
-           'RING_S', 'HOLD_REACH_S', 'HARSH_SD', 'TRANSCRIPTION_UNRELIABLE', 'REFERENCE_QUANTILES', 'running_quantile',
-           'local_linear', 'robust_sd', 'load_reference', 'calibrated', 'score_alignment', 'note_accuracy',
-           'tempo_residuals', 'rhythmic_precision', 'melody_mask', 'written_velocity', 'voice_balance',
-           'velocity_contour', 'written_fit', 'dynamics_control', 'local_rate', 'notated_durations', 'attack_evidence',
-           'articulation', 'pedal_blur', 'place_changes', 'held_changes', 'bass_onsets', 'lift_lags', 'pedaling',
-           'audio_pedal_spans', 'touch_table', 'audio_attack_levels', 'spectral_brightness', 'tone_quality', 'analyse',
-           'window_scores', 'pseudo_labels', 'choose_score', 'performance_inputs', 'record_beats',
-           'pseudo_label_records', 'load_pseudo_labels', 'pseudo_label_dir', 'records_scores', 'reference_table',
-           'reference_quantiles', 'write_reference']
+__all__ = ['PSEUDO_DIMS', 'METHOD', 'METHOD_VERSION', 'REFERENCE', 'KNEE', 'TEMPO_BANDWIDTH_S', 'HESITATION_MS', 'ERROR_REACH_S',
+           'DYN_WRITTEN_MIN', 'RING_S', 'HOLD_REACH_S', 'HARSH_SD', 'SPIKE_VEL', 'TRANSCRIPTION_UNRELIABLE',
+           'REFERENCE_QUANTILES', 'running_quantile', 'local_linear', 'robust_sd', 'load_reference', 'calibrated',
+           'score_alignment', 'note_accuracy', 'tempo_residuals', 'rhythmic_precision', 'melody_mask',
+           'written_velocity', 'voice_balance', 'velocity_contour', 'written_fit', 'dynamics_control', 'local_rate',
+           'notated_durations', 'attack_evidence', 'articulation', 'pedal_blur', 'place_changes', 'held_changes',
+           'bass_onsets', 'lift_lags', 'pedaling', 'audio_pedal_spans', 'touch_table', 'audio_attack_levels',
+           'spectral_brightness', 'tone_quality', 'analyse', 'window_scores', 'pseudo_labels', 'choose_score',
+           'performance_inputs', 'record_beats', 'pseudo_label_records', 'load_pseudo_labels', 'pseudo_label_dir',
+           'records_scores', 'reference_table', 'reference_quantiles', 'write_reference']
 
 # %% ../nbs/04_pseudo_labels.ipynb #48ca37fc
 PSEUDO_DIMS = tuple(DIMENSION_SETS["seed10"].pseudo_labelled)   # the six technical dimensions (configs/dimensions.yaml)
-METHOD, METHOD_VERSION = "pianoeval.pseudo_labels", "2.0"
+METHOD, METHOD_VERSION = "pianoeval.pseudo_labels", "2.1"
 # 1.1: pedaling per harmony change; 1.2: dynamics against the written dynamics; 2.0: every score calibrated on human
 # playing (configs/pseudo_labels.yaml), articulation as heard (pedal counted), rhythm as unevenness + hesitations,
-# pedaling as held/late/dry, tone voicing in absolute terms, MIDI without CC64 scored as unpedalled
+# pedaling as held/late/dry, tone voicing in absolute terms, MIDI without CC64 scored as unpedalled; 2.1: a soft knee
+# at the good quantile (severities stay ordered inside the human range), onsets next to a note error left to note
+# accuracy, tone as loud spikes beyond the soft ones and voicing relative to the touch's own spread
 
 def _na(reason: str) -> dict:
     return {"available": False, "reason": reason}
@@ -79,7 +81,7 @@ def _lower_sd(r: np.ndarray) -> float:
 
 # %% ../nbs/04_pseudo_labels.ipynb #73764bd5
 def load_reference(path=None) -> dict:
-    "Method 2.0's human reference: {measure: {'quantiles': {q: value}, 'good': q, 'bad': q, 'higher_is_worse': bool, 'dimension': name}} from `configs/pseudo_labels.yaml`."
+    "Method 2's human reference: {measure: {'quantiles': {q: value}, 'good': q, 'bad': q, 'higher_is_worse': bool, 'dimension': name}} from `configs/pseudo_labels.yaml`."
     path = Path(path) if path is not None else config_dir() / "pseudo_labels.yaml"
     cfg = load_config(path)
     q, rules = cfg.get("quantiles"), cfg.get("rules")
@@ -96,13 +98,15 @@ def load_reference(path=None) -> dict:
 
 REFERENCE = load_reference()
 
+KNEE = 10.0   # sharpness of the soft knee at the good quantile: 2^(−ln 2 / KNEE) ≈ 95 there
+
 def calibrated(value, measure: str, reference: dict | None = None) -> float:
-    "0–100 for a measured `value` of `measure`: 100 up to the reference's good quantile, halving every (bad − good) beyond it; 100 for None."
+    "0–100 for a measured `value` of `measure`: ≈ 95 at the reference's good quantile (a soft knee, → 100 inside it), halving every (bad − good) beyond it; 100 for None."
     if value is None or not np.isfinite(value): return 100.0
     r = (reference or REFERENCE)[measure]
     good, bad = r["quantiles"][r["good"]], r["quantiles"][r["bad"]]
     x = (value - good) / max(abs(bad - good), 1e-9)
-    return 100.0 * 2.0 ** (-max(0.0, x if r["higher_is_worse"] else -x))
+    return 100.0 * 2.0 ** (-np.logaddexp(0.0, KNEE * (x if r["higher_is_worse"] else -x)) / KNEE)
 
 # %% ../nbs/04_pseudo_labels.ipynb #b46fd210
 def _time_map(s_on, p_on):
@@ -160,9 +164,10 @@ def note_accuracy(al: dict | None, lo: float = -np.inf, hi: float = np.inf) -> t
 # %% ../nbs/04_pseudo_labels.ipynb #b87bc6af
 TEMPO_BANDWIDTH_S = 1.0   # score seconds: tempo changes slower than this are rubato, not error
 HESITATION_MS = 150.0     # an onset this much later (or earlier) than the steady flow around it is a hesitation
+ERROR_REACH_S = 0.1       # onsets this close to a wrong / missed / extra note are note accuracy's, not rhythm's
 
 def tempo_residuals(al: dict, bandwidth: float = TEMPO_BANDWIDTH_S) -> pd.DataFrame:
-    "Per score onset: score time `s`, performed time `t`, tempo-curve `fit`, `slope` (perf s per score s), residual_ms, asynchrony_ms, ioi_log_ratio."
+    "Per score onset: score time `s`, performed time `t`, tempo-curve `fit`, `slope` (perf s per score s), residual_ms, asynchrony_ms, ioi_log_ratio, `near_error` (a missed or extra note within `ERROR_REACH_S`)."
     m = al["matched"]
     g = m.assign(s=np.round(m.s_on, 3)).groupby("s").p_on
     df = pd.DataFrame({"t": g.median(), "n": g.size(), "asynchrony_ms": 1000 * g.std(ddof=0)}).reset_index()
@@ -172,6 +177,11 @@ def tempo_residuals(al: dict, bandwidth: float = TEMPO_BANDWIDTH_S) -> pd.DataFr
     dt, dfit = np.diff(df.t), np.diff(fit)
     ok = (np.diff(df.s) > 0.05) & (dt > 0.005) & (dfit > 0.005)
     df["ioi_log_ratio"] = np.r_[np.nan, np.where(ok, np.log(np.where(ok, dt, 1) / np.where(ok, dfit, 1)), np.nan)]
+    err = np.sort(np.r_[al["missing"].t.to_numpy(float), al["extra"].t.to_numpy(float)])
+    t = df.t.to_numpy()
+    i = np.clip(np.searchsorted(err, t), 1, max(len(err) - 1, 1))
+    df["near_error"] = (np.minimum(np.abs(t - err[i - 1]), np.abs(err[np.minimum(i, len(err) - 1)] - t)) <= ERROR_REACH_S
+                        if len(err) else np.zeros(len(df), bool))
     return df
 
 def _asynchrony_free(perf: pd.DataFrame, tol: float = 0.035) -> pd.DataFrame:
@@ -186,8 +196,8 @@ def rhythmic_precision(tr: pd.DataFrame | None, perf: pd.DataFrame, lo=-np.inf, 
         d = _na("needs a score: without notated rhythm an onset cannot be called early or late")
         d["chord_asynchrony_ms"] = float(a.asynchrony_ms.median()) if len(a) else None
         return None, d
-    w = tr[(tr.t >= lo) & (tr.t < hi)]
-    if len(w) < 4: return None, _na(f"{len(w)} matched onsets in this window (need 4)")
+    w = tr[(tr.t >= lo) & (tr.t < hi) & ~tr.near_error.to_numpy(bool)]
+    if len(w) < 4: return None, _na(f"{len(w)} matched onsets away from note errors in this window (need 4)")
     step = np.diff(w.residual_ms.to_numpy())
     jitter = robust_sd(step) / math.sqrt(2)
     span = max(float(w.t.max() - w.t.min()), 1.0)
@@ -431,7 +441,8 @@ def audio_pedal_spans(audio: np.ndarray, perf: pd.DataFrame, C: np.ndarray | Non
     return np.asarray(merged, float).reshape(-1, 2)
 
 # %% ../nbs/04_pseudo_labels.ipynb #9920c254
-HARSH_SD = 1.5   # an attack this many quiet-side scatter units above the local level counts as harsh
+HARSH_SD = 1.5    # (detail) an attack this many quiet-side scatter units above the local level counts as harsh
+SPIKE_VEL = 8.0   # touch residuals beyond ± this many velocity steps count as spikes
 
 def touch_table(vc: pd.DataFrame) -> pd.DataFrame:
     "`velocity_contour` table + `v_touch` (velocity less the written part β·(written − mean) when a score is known) + `touch_residual`: `v_touch` minus the local median (±1 s) of the notes of the same role (melody / others)."
@@ -467,20 +478,21 @@ def spectral_brightness(y: np.ndarray, sr: int = SR) -> dict:
             "audio_brightness_residual_oct": float(res.std())}
 
 def tone_quality(tt: pd.DataFrame, lo=-np.inf, hi=np.inf, audio_levels: pd.DataFrame | None = None, reference=None) -> tuple:
-    "Touch behind the tone: share of harsh attacks and melody-over-accompaniment voicing, calibrated on human playing → (0–100 or None, details)."
+    "Touch behind the tone: loud spikes beyond the soft ones and the melody's lead over its chords, calibrated on human playing → (0–100 or None, details)."
     w = tt[(tt.t >= lo) & (tt.t < hi)]
     if len(w) < 6: return None, _na(f"{len(w)} notes in this window (need 6)")
     r = w.touch_residual.to_numpy()
     sd = max(_lower_sd(r), 1.0)
-    harsh = float(np.mean(r > HARSH_SD * sd))
-    score = calibrated(harsh, "harsh_attack_share", reference)
+    spike = float(np.mean(np.maximum(0.0, r - SPIKE_VEL)) - np.mean(np.maximum(0.0, -r - SPIKE_VEL)))
+    score = calibrated(spike, "spike_excess_vel", reference)
     d = {"available": True, "basis": "touch: attack loudness and voicing (not the instrument's timbre)",
-         "harsh_attack_share": harsh, "touch_scatter_vel": sd, "n_notes": len(w)}
+         "spike_excess_vel": spike, "harsh_attack_share": float(np.mean(r > HARSH_SD * sd)), "touch_scatter_vel": sd,
+         "n_notes": len(w)}
     poly = w[w.chord.map(w.chord.value_counts()) > 1]
     if poly.top.any() and (~poly.top).any():   # voicing weighs half: unvoiced playing is a tone fault, flat dynamics are not
         lead = float(poly[poly.top].v_touch.mean() - poly[~poly.top].v_touch.mean())
-        d["melody_lead_vel"] = lead
-        score *= 0.5 + 0.5 * calibrated(lead, "melody_lead_vel", reference) / 100
+        d["melody_lead_vel"], d["melody_lead_rel"] = lead, lead / max(robust_sd(w.v_touch.to_numpy()), 4.0)
+        score *= 0.5 + 0.5 * calibrated(d["melody_lead_rel"], "melody_lead_rel", reference) / 100
     if audio_levels is not None:
         a = audio_levels[(audio_levels.t >= lo) & (audio_levels.t < hi)]
         if len(a) >= 6:
@@ -707,9 +719,9 @@ def write_reference(quantiles: dict, path, source: str, rules=None) -> Path:
     import yaml
     rules = rules or {k: {"good": v["good"], "bad": v["bad"], "higher_is_worse": v["higher_is_worse"], "dimension": v["dimension"]}
                       for k, v in REFERENCE.items()}
-    text = ("# Pseudo-label method 2.0: the human reference. For each measured quantity, its quantiles over 10 s windows of\n"
-            "# good human performances, and the scoring rule: score 100 up to `good`, 50 at `bad`, halving every (bad - good)\n"
-            f"# further. Made by pianoeval.pseudo_labels.write_reference from: {source}\n"
+    text = (f"# Pseudo-label method {METHOD_VERSION}: the human reference. For each measured quantity, its quantiles over 10 s\n"
+            "# windows of good human performances, and the scoring rule: about 95 at `good` (a soft knee, 100 well inside it),\n"
+            f"# 50 at `bad`, halving every (bad - good) further. Made by pianoeval.pseudo_labels.write_reference from: {source}\n"
             + yaml.safe_dump({"method_version": METHOD_VERSION, "source": source, "rules": rules, "quantiles": quantiles},
                              sort_keys=True, allow_unicode=True, width=120))
     with atomic_write(path, "w") as f: f.write(text)
