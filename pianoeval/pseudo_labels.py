@@ -177,11 +177,9 @@ def tempo_residuals(al: dict, bandwidth: float = TEMPO_BANDWIDTH_S) -> pd.DataFr
     dt, dfit = np.diff(df.t), np.diff(fit)
     ok = (np.diff(df.s) > 0.05) & (dt > 0.005) & (dfit > 0.005)
     df["ioi_log_ratio"] = np.r_[np.nan, np.where(ok, np.log(np.where(ok, dt, 1) / np.where(ok, dfit, 1)), np.nan)]
-    err = np.sort(np.r_[al["missing"].t.to_numpy(float), al["extra"].t.to_numpy(float)])
-    t = df.t.to_numpy()
-    i = np.clip(np.searchsorted(err, t), 1, max(len(err) - 1, 1))
-    df["near_error"] = (np.minimum(np.abs(t - err[i - 1]), np.abs(err[np.minimum(i, len(err) - 1)] - t)) <= ERROR_REACH_S
-                        if len(err) else np.zeros(len(df), bool))
+    err = np.r_[-np.inf, np.sort(np.r_[al["missing"].t.to_numpy(float), al["extra"].t.to_numpy(float)]), np.inf]
+    t = df.t.to_numpy(); i = np.searchsorted(err, t)      # err[i - 1] < t ≤ err[i]: the note errors either side
+    df["near_error"] = np.minimum(t - err[i - 1], err[i] - t) <= ERROR_REACH_S
     return df
 
 def _asynchrony_free(perf: pd.DataFrame, tol: float = 0.035) -> pd.DataFrame:

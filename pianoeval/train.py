@@ -998,12 +998,13 @@ def deep_leave_one_work_out(records=None, config="cpu_finetune", overrides=(), i
             if list(model.dims) != list(dims): raise ConfigError(f"the run trained {model.dims}, not {dims}", path=run)
             test = [r for r in split if r.split == "test"]
             by_id = {r.id: r for r in test}
-            for sf, label in [(unseen, f"deep {name}")] + ([(_first_soundfont(cfg.data.soundfont), f"deep {name}{SEEN_SOUNDFONT}")]
-                                                            if unseen is not None else []):
+            seen = _first_soundfont(cfg.data.soundfont)
+            for sf, label in [(seen if unseen is None else unseen, f"deep {name}")] + (
+                    [(seen, f"deep {name}{SEEN_SOUNDFONT}")] if unseen is not None else []):
                 t1 = time.perf_counter()
                 ds = PerformanceDataset(test, dims, "cqt" if model.config["audio_encoder"] == "cqt" else "waveform",
                                         cfg.data.segment_seconds, cfg.data.overlap, cache=cfg.data.cache_dir,
-                                        use_midi=model.config["use_midi"], soundfont=sf if sf is not None else _first_soundfont(cfg.data.soundfont))
+                                        use_midi=model.config["use_midi"], soundfont=sf)
                 if (res.model_dir / "cqt_stats.json").is_file(): ds.cqt_stats = CQTStats.load(res.model_dir / "cqt_stats.json")
                 per = performance_means(predict_segments(model, ds, cfg.data.batch_size, cfg.data.blank_audio))
                 y = np.array([[by_id[i].labels.get(d, np.nan) for d in dims] for i in per.index], float)
