@@ -491,7 +491,7 @@ def analyse_take(perf, pedal: pd.DataFrame | None = None, score=None, score_peda
 S_NAMES, D_NAMES = [*SCORE, *PSEUDO_LABEL], [f"d_{k}" for k in P_NAMES]
 FEATURE_NAMES = P_NAMES + S_NAMES + D_NAMES
 FEATURE_SETS = {"P": P_NAMES, "S": S_NAMES, "D": D_NAMES, "P+S+D": FEATURE_NAMES}
-FEATURES_VERSION = 2   # bump when any definition changes: cached tables and shipped models check it (2: pseudo-labels 2.1)
+FEATURES_VERSION = 3   # bump when any definition changes: cached tables and shipped models check it (2: pseudo-labels 2.1, 3: 2.2)
 
 def window_features(ctx: dict, lo: float = -np.inf, hi: float = np.inf) -> dict:
     "All `FEATURE_NAMES` features (P, S, D) of the performed window [lo, hi) s of an `analyse_take` context → {name: float}."

@@ -38,12 +38,13 @@ __all__ = ['PSEUDO_DIMS', 'METHOD', 'METHOD_VERSION', 'REFERENCE', 'KNEE', 'TEMP
 
 # %% ../nbs/04_pseudo_labels.ipynb #48ca37fc
 PSEUDO_DIMS = tuple(DIMENSION_SETS["seed10"].pseudo_labelled)   # the six technical dimensions (configs/dimensions.yaml)
-METHOD, METHOD_VERSION = "pianoeval.pseudo_labels", "2.1"
+METHOD, METHOD_VERSION = "pianoeval.pseudo_labels", "2.2"
 # 1.1: pedaling per harmony change; 1.2: dynamics against the written dynamics; 2.0: every score calibrated on human
 # playing (configs/pseudo_labels.yaml), articulation as heard (pedal counted), rhythm as unevenness + hesitations,
 # pedaling as held/late/dry, tone voicing in absolute terms, MIDI without CC64 scored as unpedalled; 2.1: a soft knee
 # at the good quantile (severities stay ordered inside the human range), onsets next to a note error left to note
-# accuracy, tone as loud spikes beyond the soft ones and voicing relative to the touch's own spread
+# accuracy, tone as loud spikes beyond the soft ones and voicing relative to the touch's own spread; 2.2: dynamics
+# charges note-to-note scatter only beyond the human 90th percentile (expressive variation is heard as range)
 
 def _na(reason: str) -> dict:
     return {"available": False, "reason": reason}
