@@ -28,8 +28,9 @@ from .data import SPLITS, Performance, check_no_piece_leak, load_records, split_
 from .midi import load_midi, midi_notes, note_extras, octuple_tokens, pad_tokens, sustain_events
 
 # %% auto #0
-__all__ = ['LABEL_SOURCES', 'TOKEN_MEMO_ITEMS', 'record_targets', 'load_segment_labels', 'PerformanceDataset', 'collate',
-           'piece_difficulty', 'split_records', 'loader_settings', 'EpochSampler', 'bench_dataset']
+__all__ = ['LABEL_SOURCES', 'TOKEN_MEMO_ITEMS', 'record_targets', 'load_segment_labels', 'PerformanceDataset',
+           'resolve_soundfonts', 'collate', 'piece_difficulty', 'split_records', 'loader_settings', 'EpochSampler',
+           'bench_dataset']
 
 # %% ../nbs/05_dataset.ipynb #d926d97a
 LABEL_SOURCES = ("auto", "labels", "faults")
@@ -111,7 +112,7 @@ class PerformanceDataset:
         self.augment, self.train, self.seed, self.epoch = augment, bool(train), int(seed), 0
         self.cache = None if cache is False else cache if isinstance(cache, FeatureCache) else FeatureCache(cache)
         self.label_source, self.cqt_stats, self.cqt_backend, self.use_midi = label_source, cqt_stats, cqt_backend, use_midi
-        self.soundfonts = _soundfonts(soundfont, needed=any(not r.audio_path for r in self.records))
+        self.soundfonts = resolve_soundfonts(soundfont, needed=any(not r.audio_path for r in self.records))
         # the rendering is kept only when items need the waveform; the CQT model without augmentation needs its CQT only
         self.keep_renderings = features == "waveform" or (self.train and augment is not None)
         spans, self.n_samples = [], []
@@ -197,7 +198,7 @@ def _soundfont_key(path: Path) -> str:
 def _soundfont_key_cached(path: str, size: int, mtime_ns: int) -> str:
     return f"{Path(path).name}:{file_sha256(path)[:16]}"
 
-def _soundfonts(soundfont, needed: bool = True) -> list:
+def resolve_soundfonts(soundfont, needed: bool = True) -> list:
     """The dataset's soundfonts as [(path, cache key)]: None → pretty_midi's TimGM6mb.sf2; a path; or a list of paths.
     Files given are always checked; the default one and the keys (a hash of each file) only when `needed`."""
     paths = [None] if soundfont is None else list(soundfont) if isinstance(soundfont, (list, tuple)) else [soundfont]
@@ -271,8 +272,8 @@ def _segment_wave(self: PerformanceDataset, i: int, start: int, valid: int, k: i
     return np.pad(x, (0, valid - len(x))).astype(np.float32)
 
 @patch
-def _whole_cqt(self: PerformanceDataset, i: int, k: int = 0) -> np.ndarray:
-    "The record's whole-file CQT [168, T] (float16, memory-mapped) from the feature cache, computed on a miss."
+def whole_cqt(self: PerformanceDataset, i: int, k: int = 0) -> np.ndarray:
+    "Record `i`'s whole-file CQT [168, T] (float16, memory-mapped; `k`: which of the dataset's soundfonts renders a MIDI-only record) from the feature cache, computed on a miss."
     r = self.records[i]
     src, params = self._cqt_key(i, k)
     try:
@@ -309,7 +310,7 @@ def _features(self: PerformanceDataset, i: int, start: int, wave: np.ndarray | N
         return {"waveform": x, "audio_mask": np.arange(self.size) < valid}
     n_valid = min(F, -(-valid // HOP))              # frames whose centre k·512 lies inside the audio
     if wave is None and self.cache is not None:
-        C = self._whole_cqt(i, k)
+        C = self.whole_cqt(i, k)
         f0 = int(round(start / HOP))
         part = np.asarray(C[:, f0:f0 + F], np.float32)
         C = np.zeros((N_BINS, F), np.float32); C[:, :part.shape[1]] = part
@@ -466,7 +467,7 @@ def precompute(self: PerformanceDataset, progress: bool = True) -> pd.DataFrame:
                     elif need_cqt: actions.append("render")
                 if self.features == "cqt":
                     if need_cqt: actions.append("cqt")
-                    self._whole_cqt(i, k)
+                    self.whole_cqt(i, k)
         self._audio_lru.clear()
         rows.append({"id": r.id, "action": "+".join(dict.fromkeys(actions)) or "cached", "seconds": time.perf_counter() - t})
     return pd.DataFrame(rows, columns=["id", "action", "seconds"])

@@ -32,7 +32,8 @@ __all__ = ['METRICS', 'LOWER_IS_BETTER', 'CAL_LEVELS', 'BASELINES', 'PSEUDO_SCOR
            'score_predictions', 'calibrate', 'worst_takes', 'plot_predicted_vs_human', 'feature_families',
            'ablation_variants', 'ablation_predictions', 'model_recipe', 'percepiano_meta', 'percepiano_targets',
            'corpus_meta', 'corpus_targets', 'evaluate_percepiano', 'evaluate_corpus', 'evaluate_labelled', 'fmt_ci',
-           'markdown_table', 'headline_table', 'write_results', 'results_markdown', 'ablation_table', 'evaluate']
+           'markdown_table', 'headline_table', 'write_results', 'results_markdown', 'ablation_table',
+           'load_evaluation_data', 'evaluate']
 
 # %% ../nbs/11_evaluate.ipynb #08f3e87d
 METRICS = ("pearson", "spearman", "kendall", "r2", "mae", "rmse", "within5", "within10")
@@ -275,7 +276,7 @@ def cqt_statistics_table(records, soundfont=None, cache=None, progress: bool = F
     ds = PerformanceDataset(records, soundfont=soundfont, cache=cache)
     rows, t0 = [], time.perf_counter()
     for i, r in enumerate(ds.records):
-        rows.append(cqt_statistics(ds._whole_cqt(i)))
+        rows.append(cqt_statistics(ds.whole_cqt(i)))
         if progress and (i + 1) % 100 == 0: print(f"CQT statistics: {i + 1}/{len(ds.records)} takes, {time.perf_counter() - t0:.0f} s", flush=True)
     X = np.stack(rows) if rows else np.zeros((0, 2 * N_BINS + 5))
     out = pd.concat([pd.DataFrame({"id": [r.id for r in ds.records]}),
@@ -704,8 +705,8 @@ def ablation_table(ab: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 # %% ../nbs/11_evaluate.ipynb #66139155
-def _load_data(data: str) -> tuple:
-    "(kind, records) for `data`: 'percepiano', 'corpus' or a folder."
+def load_evaluation_data(data: str) -> tuple:
+    "(kind, records) for `data` as `pianoeval evaluate --data` takes it: 'percepiano' (labelled takes), 'corpus' (the 200-performance corpus the shipped recipe builds) or a data folder → ('percepiano' | 'corpus' | 'labelled', records)."
     if data == "percepiano":
         root = find_percepiano()
         if root is None: raise DataError("PercePiano not found", fix="Run `pianoeval download percepiano` or set PIANOEVAL_PERCEPIANO")
@@ -741,7 +742,7 @@ def evaluate(model="percepiano19", data: str = "percepiano", out=None, n_boot: i
              cqt_table: pd.DataFrame | None = None) -> dict:
     "Evaluate `model` (shipped name or folder) on `data` ('percepiano', 'corpus' or a folder) → dict of tables; written to `out`/<data>_<model>[_test_<soundfont>] when `out` is given. `table`/`test_table`: ready feature tables of the records (else `feature_table`, or for an audio-only '-fast' model `transcribed_feature_table` of renderings with `soundfont` / `test_soundfont`, cached in `cache_dir`). `cqt_baseline`: add the ridge-CQT baseline (PercePiano only; `cqt_statistics_table` of every take, or the given `cqt_table`)."
     rec = model_recipe(model)                            # a bad model is one line before any data is read
-    kind, recs = _load_data(str(data))
+    kind, recs = load_evaluation_data(str(data))
     if (cqt_baseline or cqt_table is not None) and kind != "percepiano":
         raise ConfigError("the ridge-CQT baseline is part of PercePiano's leave-one-work-out", fix="Use --data percepiano, or drop --cqt-baseline")
     if table is None: table, test_table = _notes_tables(rec, recs, soundfont, test_soundfont, cache_dir, progress)

@@ -16,7 +16,7 @@ import yaml
 
 import pianoeval
 from .core import ConfigError, DataError, atomic_write
-from .evaluate import _load_data
+from .evaluate import load_evaluation_data
 from .features import feature_table
 from .train import LOWO_INPUTS, SEEN_SOUNDFONT, deep_leave_one_work_out, load_train_config
 
@@ -120,7 +120,7 @@ def evaluate_deep(runs, out=None, records=None, table: pd.DataFrame | None = Non
     "Re-evaluate the finished deep leave-one-work-out runs in the folder(s) `runs` with `deep_leave_one_work_out` (no training: see above), with the shipped linear recipe and the ridge on the same splits → {'lowo': DataFrame, 'info': dict}; written to `out`/percepiano_deep/ when `out` is given. Runs trained with a config other than the reference recipe are rows labelled by `deep_runs`; runs tested on an unseen soundfont get a second row, the same weights on the test work rendered with their (first) training soundfont ('…, tested on the training soundfont'). `table`: the records' feature table (else `feature_table`)."
     t0 = time.perf_counter()
     deep_runs(runs, [], inputs)                         # no runs at all: say so before loading data
-    if records is None: records = _load_data("percepiano")[1]
+    if records is None: records = load_evaluation_data("percepiano")[1]
     records = [r for r in records if r.labels]
     works = sorted({r.extra.get("work") for r in records} - {None})
     found = deep_runs(runs, works, inputs)              # every run checked before any work

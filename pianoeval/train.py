@@ -36,12 +36,12 @@ from torchmetrics import MeanAbsoluteError, PearsonCorrCoef
 from .audio import CQTStats, FeatureCache
 from .augment import AugmentChain
 from .core import (SEGMENT_OVERLAP, SEGMENT_SECONDS, ConfigError, DataError, PianoEvalWarning, atomic_write,
-                            config_dir, load_config, require, resolve_dims)
+                            config_dir, file_sha256, load_config, require, resolve_dims)
 from .corpus import build_corpus
 from .data import (SPLITS, Performance, find_percepiano, folder_records, load_percepiano, load_records,
                             save_records, split_by_piece)
-from .dataset import (LABEL_SOURCES, EpochSampler, PerformanceDataset, _soundfonts, collate,
-                               load_segment_labels, loader_settings, split_records)
+from .dataset import (LABEL_SOURCES, EpochSampler, PerformanceDataset, collate, load_segment_labels,
+                               loader_settings, resolve_soundfonts, split_records)
 from .encoders import CQTEncoder, MERTEncoder, MIDIEncoder
 from .fusion import AttentionPoolAggregator, CrossModalFusion
 from .linear import column_r, column_r2
@@ -257,7 +257,7 @@ class PerformanceDataModule(L.LightningDataModule):
         if c["normalize_cqt"] and c["features"] == "cqt":
             train = self.datasets["train"]
             if train.cache is None: raise ConfigError("normalize_cqt needs the feature cache", fix="Set cache_dir")
-            self.cqt_stats = CQTStats().fit(train._whole_cqt(i) for i in range(len(train.records)))
+            self.cqt_stats = CQTStats().fit(train.whole_cqt(i) for i in range(len(train.records)))
             for ds in self.datasets.values(): ds.cqt_stats = self.cqt_stats
 
     def _loader(self, split: str):
@@ -956,10 +956,10 @@ def _unseen_soundfont(test_soundfont, train_soundfont):
     "`test_soundfont` checked to be one soundfont file whose content is none of `train_soundfont`'s (`data.soundfont`) → Path."
     if isinstance(test_soundfont, (list, tuple)):
         raise ConfigError(f"test_soundfont is one soundfont, got a list of {len(test_soundfont)}", fix="Pass one .sf2/.sf3 path")
-    (path, key), = _soundfonts(test_soundfont)
-    heard = {k.split(":")[-1]: p for p, k in _soundfonts(train_soundfont)}     # the content hash: a renamed copy is no new soundfont
-    if key.split(":")[-1] in heard:
-        raise ConfigError(f"the test soundfont is {heard[key.split(':')[-1]].name}, which the runs train on", path=path,
+    (path, _), = resolve_soundfonts(test_soundfont)
+    heard = {file_sha256(p): p for p, _ in resolve_soundfonts(train_soundfont)}   # by content: a renamed copy is no new soundfont
+    if file_sha256(path) in heard:
+        raise ConfigError(f"the test soundfont is {heard[file_sha256(path)].name}, which the runs train on", path=path,
                           fix="Pass a soundfont that is not in data.soundfont, or test_soundfont=None to test on the first of them")
     return path
 
