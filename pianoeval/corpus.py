@@ -164,8 +164,8 @@ def load_score_table(ref: ScoreRef, cache_dir=None) -> ScoreTable:
 
 # %% ../nbs/03b_corpus.ipynb #f95654e2
 def percepiano_scores(root=None, pieces=None) -> list[ScoreRef]:
-    "Score segments of PercePiano `pieces` (default: the train split by piece) as `ScoreRef`s; [] if none is found (`data.find_percepiano`)."
-    root = find_percepiano(root)
+    "Score segments of PercePiano `pieces` (default: the train split by piece) as `ScoreRef`s; [] if none is found (`data.find_percepiano`) or `root` is False (music21's scores only, wherever PercePiano is)."
+    root = None if root is False else find_percepiano(root)
     if root is None:
         return []
     if pieces is None:
@@ -472,12 +472,12 @@ def _check_corpus_args(n, seed, min_seconds, workers: int = 1):
 
 def plan_corpus(n: int = 300, seed: int = 0, min_seconds: float = 20.0, cache_dir=None, percepiano=None,
                 progress: bool = False) -> list[dict]:
-    "The `n` items of a corpus as plain dicts (id, piece_id, score passage, faults, seeds); parses scores lazily."
+    "The `n` items of a corpus as plain dicts (id, piece_id, score passage, faults, seeds); parses scores lazily. `percepiano`: a PercePiano folder, None to find one (`data.find_percepiano`), False for music21's scores only."
     _check_corpus_args(n, seed, min_seconds)
     rng = np.random.default_rng(seed)
     works, chorales = music21_scores()
     pp = percepiano_scores(percepiano)
-    if not pp:
+    if not pp and percepiano is not False:
         warnings.warn("PercePiano score segments not found; the corpus uses music21's scores only", PianoEvalWarning)
     by_piece = {}
     for r in pp: by_piece.setdefault(r.piece_id, []).append(r)
