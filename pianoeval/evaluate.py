@@ -20,7 +20,8 @@ from .corpus import build_corpus
 from .audio import N_BINS
 from .data import find_percepiano, folder_records, load_percepiano
 from .dataset import PerformanceDataset
-from .features import FEATURE_NAMES, FEATURE_SETS, P_FAMILIES, feature_table
+from .features import FEATURE_NAMES, FEATURE_SETS, FEATURES_VERSION, P_FAMILIES, feature_table
+from .pseudo_labels import METHOD_VERSION
 from .linear import (BASELINE, SHIPPED_MODELS, LinearScorer, fit_ridge, group_folds, needs_score, seed10_from_percepiano,
                               shipped_dir, transcribed_feature_table)
 
@@ -534,6 +535,10 @@ def corpus_targets(records, dims) -> pd.DataFrame:
 def _models(members) -> dict:
     return {"recipe": tuple(members), **{b: b for b in BASELINES}}
 
+def _versions() -> dict:
+    "What made a result: the pianoeval, feature and pseudo-label method versions (recorded in every info.json)."
+    return {"pianoeval_version": pianoeval.__version__, "features_version": FEATURES_VERSION, "pseudo_label_method": METHOD_VERSION}
+
 def evaluate_percepiano(records, table: pd.DataFrame, model="percepiano19", n_boot: int = 1000, seed: int = 0,
                         ablations: bool = True, random_split: bool = True, progress: bool = False,
                         test_table: pd.DataFrame | None = None, cqt_table: pd.DataFrame | None = None) -> dict:
@@ -572,7 +577,7 @@ def evaluate_percepiano(records, table: pd.DataFrame, model="percepiano19", n_bo
     out["info"] = {"data": "percepiano", "model": rec["name"], "members": [list(m) for m in rec["members"]], "dims": dims,
                    "n_takes": int(meta.id.isin(table.id).sum()), "n_boot": n_boot, "seed": seed,
                    "clusters": "players × score segments (pigeonhole bootstrap)", "seconds": round(time.perf_counter() - t0, 1),
-                   "pianoeval_version": pianoeval.__version__, "works": sorted(meta.work.dropna().unique().tolist())}
+                   **_versions(), "works": sorted(meta.work.dropna().unique().tolist())}
     if cqt_table is not None:
         out["info"]["cqt_baseline"] = {"soundfont": Path(str(cqt_table.attrs.get("soundfont", "?"))).name,
                                        "n_takes": int(cqt_table.id.isin(meta.id).sum()), "n_statistics": sum(c.startswith(CQT_PREFIX) for c in cqt_table)}
@@ -595,7 +600,7 @@ def evaluate_corpus(records, table: pd.DataFrame, model="seed10", n_boot: int = 
             "info": {"data": "corpus", "model": rec["name"], "members": [list(m) for m in rec["members"]], "dims": dims,
                      "n_takes": int(meta.id.isin(table.id).sum()), "n_pieces": int(meta.piece_id.nunique()), "n_boot": n_boot,
                      "seed": seed, "clusters": "passages", "seconds": round(time.perf_counter() - t0, 1),
-                     "pianoeval_version": pianoeval.__version__}}
+                     **_versions()}}
 
 def evaluate_labelled(records, table: pd.DataFrame, model, n_boot: int = 1000, seed: int = 0) -> dict:
     "The fitted `model` (shipped name or folder) as it is, on labelled `records` of its dimensions (no refit) → dict of DataFrames."
@@ -618,7 +623,7 @@ def evaluate_labelled(records, table: pd.DataFrame, model, n_boot: int = 1000, s
     worst, summary = worst_takes(pred, meta, table, model="model")
     return {"predictions": pred, "metrics": metrics, "calibration": cal, "reliability": curves, "worst": worst, "worst_summary": summary,
             "info": {"data": "labelled folder", "model": rec["name"], "dims": dims, "n_takes": len(rows), "n_boot": n_boot, "seed": seed,
-                     "clusters": "players × pieces", "seconds": round(time.perf_counter() - t0, 1), "pianoeval_version": pianoeval.__version__}}
+                     "clusters": "players × pieces", "seconds": round(time.perf_counter() - t0, 1), **_versions()}}
 
 # %% ../nbs/11_evaluate.ipynb #9e57a71d
 def fmt_ci(value, lo, hi, digits: int = 2) -> str:
@@ -674,7 +679,8 @@ def results_markdown(res: dict) -> str:
     info, m = res["info"], res["metrics"]
     parts = [f"# Evaluation of `{info['model']}` on {info['data']}\n",
              f"{info['n_takes']} takes; bootstrap {info['n_boot']} replicates resampling {info['clusters']}; seed {info['seed']}; "
-             f"{info['seconds']} s; pianoeval {info['pianoeval_version']}.\n"]
+             f"{info['seconds']} s; pianoeval {info['pianoeval_version']}, features v{info.get('features_version', '?')}, "
+             f"pseudo-labels {info.get('pseudo_label_method', '?')}.\n"]
     for protocol in dict.fromkeys(m.protocol):
         parts += [f"## {protocol}: mean over dimensions (95 % interval)\n", markdown_table(headline_table(m, protocol)), ""]
     first = m[m.model.isin(["recipe", "model"])]

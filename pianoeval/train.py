@@ -956,10 +956,11 @@ def _unseen_soundfont(test_soundfont, train_soundfont):
     "`test_soundfont` checked to be one soundfont file whose content is none of `train_soundfont`'s (`data.soundfont`) → Path."
     if isinstance(test_soundfont, (list, tuple)):
         raise ConfigError(f"test_soundfont is one soundfont, got a list of {len(test_soundfont)}", fix="Pass one .sf2/.sf3 path")
-    (path, _), = resolve_soundfonts(test_soundfont)
-    heard = {file_sha256(p): p for p, _ in resolve_soundfonts(train_soundfont)}   # by content: a renamed copy is no new soundfont
-    if file_sha256(path) in heard:
-        raise ConfigError(f"the test soundfont is {heard[file_sha256(path)].name}, which the runs train on", path=path,
+    (path, _), = resolve_soundfonts(test_soundfont, needed=False)          # checked; hashed once below
+    heard = {file_sha256(p): p for p, _ in resolve_soundfonts(train_soundfont, needed=False)}   # by content: a renamed copy is no new soundfont
+    digest = file_sha256(path)
+    if digest in heard:
+        raise ConfigError(f"the test soundfont is {heard[digest].name}, which the runs train on", path=path,
                           fix="Pass a soundfont that is not in data.soundfont, or test_soundfont=None to test on the first of them")
     return path
 
