@@ -28,7 +28,7 @@ from .data import SPLITS, Performance, check_no_piece_leak, load_records, split_
 from .midi import load_midi, midi_notes, note_extras, octuple_tokens, pad_tokens, sustain_events
 
 # %% auto #0
-__all__ = ['LABEL_SOURCES', 'TOKEN_MEMO_ITEMS', 'record_targets', 'load_segment_labels', 'PerformanceDataset',
+__all__ = ['LABEL_SOURCES', 'TOKEN_MEMO_ITEMS', 'record_targets', 'load_segment_labels', 'PerformanceDataset', 'soundfont_digest',
            'resolve_soundfonts', 'collate', 'piece_difficulty', 'split_records', 'loader_settings', 'EpochSampler',
            'bench_dataset']
 
@@ -189,14 +189,18 @@ def _for_record(e: PianoEvalError, r: Performance) -> PianoEvalError:
     "The same error class and advice, with the record id in the message."
     return type(e)(f"record {r.id!r}: {e.problem}", path=e.path, fix=e.fix)
 
-def _soundfont_key(path: Path) -> str:
-    "`name:sha256[:16]` of a soundfont file, memoised by path, size and modification time (a GM soundfont is 6–150 MB)."
-    st = path.stat()
-    return _soundfont_key_cached(str(path.resolve()), st.st_size, st.st_mtime_ns)
+def soundfont_digest(path) -> str:
+    "SHA-256 of a soundfont file's content, memoised by path, size and modification time (a GM soundfont is 6–150 MB)."
+    path = Path(path).resolve(); st = path.stat()
+    return _digest_cached(str(path), st.st_size, st.st_mtime_ns)
 
 @functools.lru_cache(maxsize=32)
-def _soundfont_key_cached(path: str, size: int, mtime_ns: int) -> str:
-    return f"{Path(path).name}:{file_sha256(path)[:16]}"
+def _digest_cached(path: str, size: int, mtime_ns: int) -> str:
+    return file_sha256(path)
+
+def _soundfont_key(path: Path) -> str:
+    "`name:sha256[:16]` of a soundfont file (the name of the file a link points to)."
+    return f"{Path(path).resolve().name}:{soundfont_digest(path)[:16]}"
 
 def resolve_soundfonts(soundfont, needed: bool = True) -> list:
     """The dataset's soundfonts as [(path, cache key)]: None → pretty_midi's TimGM6mb.sf2; a path; or a list of paths.

@@ -32,9 +32,9 @@ __all__ = ['METRICS', 'LOWER_IS_BETTER', 'CAL_LEVELS', 'BASELINES', 'PSEUDO_SCOR
            'fit_predict', 'cqt_statistics', 'cqt_statistics_table', 'lowo_predictions', 'heldout_predictions',
            'score_predictions', 'calibrate', 'worst_takes', 'plot_predicted_vs_human', 'feature_families',
            'ablation_variants', 'ablation_predictions', 'model_recipe', 'percepiano_meta', 'percepiano_targets',
-           'corpus_meta', 'corpus_targets', 'evaluate_percepiano', 'evaluate_corpus', 'evaluate_labelled', 'fmt_ci',
-           'markdown_table', 'headline_table', 'write_results', 'results_markdown', 'ablation_table',
-           'load_evaluation_data', 'evaluate']
+           'corpus_meta', 'corpus_targets', 'result_versions', 'evaluate_percepiano', 'evaluate_corpus',
+           'evaluate_labelled', 'fmt_ci', 'markdown_table', 'headline_table', 'write_results', 'results_markdown',
+           'ablation_table', 'load_evaluation_data', 'evaluate']
 
 # %% ../nbs/11_evaluate.ipynb #08f3e87d
 METRICS = ("pearson", "spearman", "kendall", "r2", "mae", "rmse", "within5", "within10")
@@ -535,7 +535,7 @@ def corpus_targets(records, dims) -> pd.DataFrame:
 def _models(members) -> dict:
     return {"recipe": tuple(members), **{b: b for b in BASELINES}}
 
-def _versions() -> dict:
+def result_versions() -> dict:
     "What made a result: the pianoeval, feature and pseudo-label method versions (recorded in every info.json)."
     return {"pianoeval_version": pianoeval.__version__, "features_version": FEATURES_VERSION, "pseudo_label_method": METHOD_VERSION}
 
@@ -577,7 +577,7 @@ def evaluate_percepiano(records, table: pd.DataFrame, model="percepiano19", n_bo
     out["info"] = {"data": "percepiano", "model": rec["name"], "members": [list(m) for m in rec["members"]], "dims": dims,
                    "n_takes": int(meta.id.isin(table.id).sum()), "n_boot": n_boot, "seed": seed,
                    "clusters": "players × score segments (pigeonhole bootstrap)", "seconds": round(time.perf_counter() - t0, 1),
-                   **_versions(), "works": sorted(meta.work.dropna().unique().tolist())}
+                   **result_versions(), "works": sorted(meta.work.dropna().unique().tolist())}
     if cqt_table is not None:
         out["info"]["cqt_baseline"] = {"soundfont": Path(str(cqt_table.attrs.get("soundfont", "?"))).name,
                                        "n_takes": int(cqt_table.id.isin(meta.id).sum()), "n_statistics": sum(c.startswith(CQT_PREFIX) for c in cqt_table)}
@@ -600,7 +600,7 @@ def evaluate_corpus(records, table: pd.DataFrame, model="seed10", n_boot: int = 
             "info": {"data": "corpus", "model": rec["name"], "members": [list(m) for m in rec["members"]], "dims": dims,
                      "n_takes": int(meta.id.isin(table.id).sum()), "n_pieces": int(meta.piece_id.nunique()), "n_boot": n_boot,
                      "seed": seed, "clusters": "passages", "seconds": round(time.perf_counter() - t0, 1),
-                     **_versions()}}
+                     **result_versions()}}
 
 def evaluate_labelled(records, table: pd.DataFrame, model, n_boot: int = 1000, seed: int = 0) -> dict:
     "The fitted `model` (shipped name or folder) as it is, on labelled `records` of its dimensions (no refit) → dict of DataFrames."
@@ -623,7 +623,7 @@ def evaluate_labelled(records, table: pd.DataFrame, model, n_boot: int = 1000, s
     worst, summary = worst_takes(pred, meta, table, model="model")
     return {"predictions": pred, "metrics": metrics, "calibration": cal, "reliability": curves, "worst": worst, "worst_summary": summary,
             "info": {"data": "labelled folder", "model": rec["name"], "dims": dims, "n_takes": len(rows), "n_boot": n_boot, "seed": seed,
-                     "clusters": "players × pieces", "seconds": round(time.perf_counter() - t0, 1), **_versions()}}
+                     "clusters": "players × pieces", "seconds": round(time.perf_counter() - t0, 1), **result_versions()}}
 
 # %% ../nbs/11_evaluate.ipynb #9e57a71d
 def fmt_ci(value, lo, hi, digits: int = 2) -> str:

@@ -14,9 +14,8 @@ import pandas as pd
 import torch
 import yaml
 
-import pianoeval
 from .core import ConfigError, DataError, atomic_write
-from .evaluate import load_evaluation_data
+from .evaluate import load_evaluation_data, result_versions
 from .features import feature_table
 from .train import LOWO_INPUTS, SEEN_SOUNDFONT, deep_leave_one_work_out, load_train_config
 
@@ -143,7 +142,7 @@ def evaluate_deep(runs, out=None, records=None, table: pd.DataFrame | None = Non
     ref = next(v for v in found.values() if not v[3])
     c = ref[2][works[0]]["config"]
     per_run = lambda k: {n: {w: r[k] for w, r in v[2].items()} for n, v in found.items()}
-    info = {"pianoeval_version": pianoeval.__version__, "runs": {n: str(v[0]) for n, v in found.items()}, "works": works,
+    info = {**result_versions(), "runs": {n: str(v[0]) for n, v in found.items()}, "works": works,
             "n_takes": len(records), "inputs": list(found), "epochs": per_run("epoch"), "steps": per_run("step"),
             "best_checkpoint": per_run("best"), "best_val_r": per_run("best_val_r"),
             "variants": {n: {k: v for k, v in f[3].items()} for n, f in found.items() if f[3]},

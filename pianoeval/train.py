@@ -36,12 +36,12 @@ from torchmetrics import MeanAbsoluteError, PearsonCorrCoef
 from .audio import CQTStats, FeatureCache
 from .augment import AugmentChain
 from .core import (SEGMENT_OVERLAP, SEGMENT_SECONDS, ConfigError, DataError, PianoEvalWarning, atomic_write,
-                            config_dir, file_sha256, load_config, require, resolve_dims)
+                            config_dir, load_config, require, resolve_dims)
 from .corpus import build_corpus
 from .data import (SPLITS, Performance, find_percepiano, folder_records, load_percepiano, load_records,
                             save_records, split_by_piece)
 from .dataset import (LABEL_SOURCES, EpochSampler, PerformanceDataset, collate, load_segment_labels,
-                               loader_settings, resolve_soundfonts, split_records)
+                               loader_settings, resolve_soundfonts, soundfont_digest, split_records)
 from .encoders import CQTEncoder, MERTEncoder, MIDIEncoder
 from .fusion import AttentionPoolAggregator, CrossModalFusion
 from .linear import column_r, column_r2
@@ -956,9 +956,9 @@ def _unseen_soundfont(test_soundfont, train_soundfont):
     "`test_soundfont` checked to be one soundfont file whose content is none of `train_soundfont`'s (`data.soundfont`) → Path."
     if isinstance(test_soundfont, (list, tuple)):
         raise ConfigError(f"test_soundfont is one soundfont, got a list of {len(test_soundfont)}", fix="Pass one .sf2/.sf3 path")
-    (path, _), = resolve_soundfonts(test_soundfont, needed=False)          # checked; hashed once below
-    heard = {file_sha256(p): p for p, _ in resolve_soundfonts(train_soundfont, needed=False)}   # by content: a renamed copy is no new soundfont
-    digest = file_sha256(path)
+    (path, _), = resolve_soundfonts(test_soundfont, needed=False)
+    heard = {soundfont_digest(p): p for p, _ in resolve_soundfonts(train_soundfont, needed=False)}   # by content: a renamed copy is no new soundfont
+    digest = soundfont_digest(path)
     if digest in heard:
         raise ConfigError(f"the test soundfont is {heard[digest].name}, which the runs train on", path=path,
                           fix="Pass a soundfont that is not in data.soundfont, or test_soundfont=None to test on the first of them")
